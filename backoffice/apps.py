@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class BackofficeConfig(AppConfig):
+    name = "backoffice"
+    verbose_name = "Back office"
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        from backoffice import signals
+
+        post_migrate.connect(signals.sync_roles_after_migrate, dispatch_uid="backoffice.roles_sync")

@@ -1,0 +1,18 @@
+from django.conf import settings
+
+from backoffice.navigation import menu_for
+from backoffice.querysets import agent_for_user
+from backoffice.roles import user_role_label
+
+
+def shell(request):
+    """What the page shell needs: the menu, the user's role, whether the agent layout applies."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"operator_name": settings.OPERATOR_NAME}
+    return {
+        "operator_name": settings.OPERATOR_NAME,
+        "menu": menu_for(user, request.path),
+        "role_label": user_role_label(user),
+        "agent_node": agent_for_user(user),
+    }

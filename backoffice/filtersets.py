@@ -1,0 +1,61 @@
+"""Base filter set: restricts every related-object dropdown through the scoping mechanism."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+
+from backoffice.models import AuditEvent
+from backoffice.querysets import ScopedQuerySet
+
+
+def restrict_form_fields(form, user, action: str = "view") -> None:
+    """Limit every model-choice field of ``form`` to the rows ``user`` may see."""
+    for field in form.fields.values():
+        qs = getattr(field, "queryset", None)
+        if isinstance(qs, ScopedQuerySet):
+            field.queryset = qs.restrict(user, action)
+
+
+class BaseFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search")
+    search_fields: tuple[str, ...] = ()
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        super().__init__(data, queryset, request=request, prefix=prefix)
+        if request is not None:
+            restrict_form_fields(self.form, request.user)
+        for field in self.form.fields.values():  # "Any" reads better than Django's dashes in a filter bar
+            if hasattr(field, "empty_label"):
+                field.empty_label = "Any"
+            choices = getattr(field, "choices", None)
+            if isinstance(choices, list) and choices and choices[0][0] == "":
+                field.choices = [("", "Any"), *choices[1:]]
+        q = self.form.fields.get("q")
+        if q is not None:
+            q.widget = forms.TextInput(attrs={"type": "search", "placeholder": "Search…", "data-hotkey": "/"})
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value or not self.search_fields:
+            return queryset
+        from django.db.models import Q
+
+        cond = Q()
+        for f in self.search_fields:
+            cond |= Q(**{f: value})
+        return queryset.filter(cond)
+
+
+class AuditEventFilterSet(BaseFilterSet):
+    search_fields = ("actor_label__iexact", "object_repr__icontains", "object_id", "request_id")
+    action = django_filters.CharFilter(lookup_expr="startswith", label="Action")
+    object_type = django_filters.CharFilter(label="Object type")
+    created_after = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte", label="From",
+                                              widget=forms.DateInput(attrs={"type": "date"}))
+    created_before = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte", label="To",
+                                               widget=forms.DateInput(attrs={"type": "date"}))
+
+    class Meta:
+        model = AuditEvent
+        fields = ["q", "action", "object_type", "created_after", "created_before"]

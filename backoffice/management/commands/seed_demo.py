@@ -1,0 +1,29 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from backoffice import demo as backoffice_demo
+from players import demo as players_demo
+
+# Each app contributes a demo module with seed(stdout) -> [(login, description)], run in this order.
+SEEDERS = [backoffice_demo, players_demo]
+
+
+class Command(BaseCommand):
+    help = "Load demo data (idempotent: a second run changes nothing). Refuses to run outside DEBUG."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--force", action="store_true", help="Run even when DEBUG is off (never in production).")
+
+    def handle(self, *args, **opts):
+        if not settings.DEBUG and not opts["force"]:
+            raise CommandError("seed_demo creates logins with public passwords; it runs only with DEBUG=True.")
+        logins = []
+        for seeder in SEEDERS:
+            self.stdout.write(f"Seeding {seeder.__name__.split('.')[0]} …")
+            logins += seeder.seed(self.stdout)
+        self.stdout.write(self.style.SUCCESS("Demo data ready."))
+        self.stdout.write("")
+        self.stdout.write(f"Demo logins (password for all: {backoffice_demo.DEMO_PASSWORD}):")
+        for login, role in logins:
+            self.stdout.write(f"  {login:<12} {role}")
+        self.stdout.write("Operator staff also need a code: `make otp USER=admin` prints the current one.")

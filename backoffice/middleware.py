@@ -1,0 +1,82 @@
+"""Request plumbing: request id and client IP for logs and audit rows; two-factor enforcement."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import structlog
+from django.conf import settings
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from backoffice.context import client_ip_var, request_id_var
+from backoffice.querysets import agent_for_user
+
+_REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+def client_ip(request) -> str | None:
+    """The client's address: REMOTE_ADDR, or the N-th from the right of X-Forwarded-For behind N proxies."""
+    proxies = getattr(settings, "AXES_IPWARE_PROXY_COUNT", 0)
+    if proxies:
+        chain = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if p.strip()]
+        if len(chain) >= proxies:
+            return chain[-proxies]
+    return request.META.get("REMOTE_ADDR") or None
+
+
+class RequestContextMiddleware:
+    """Gives every request an id (or keeps a sane incoming X-Request-ID) and binds it for logs and audit."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.headers.get("X-Request-ID", "")
+        rid = incoming if _REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex
+        request.request_id = rid
+        ip = client_ip(request)
+        t1, t2 = request_id_var.set(rid), client_ip_var.set(ip)
+        structlog.contextvars.bind_contextvars(request_id=rid, ip=ip)
+        try:
+            response = self.get_response(request)
+        finally:
+            request_id_var.reset(t1)
+            client_ip_var.reset(t2)
+            structlog.contextvars.clear_contextvars()
+        response["X-Request-ID"] = rid
+        return response
+
+
+def two_factor_required(user) -> bool:
+    """Operator staff must pass TOTP; agents only once they have enrolled a device themselves."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if agent_for_user(user) is None:
+        return settings.REQUIRE_2FA_FOR_STAFF
+    from django_otp import user_has_device
+
+    return user_has_device(user, confirmed=True)
+
+
+class TwoFactorRequiredMiddleware:
+    """Sends a logged-in user who still owes a second factor to the two-factor page, and nowhere else."""
+
+    EXEMPT_PREFIXES = ("/static/", "/healthz", "/api/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and not request.path.startswith(self.EXEMPT_PREFIXES)
+            and request.path not in {reverse("two_factor"), reverse("logout")}
+            and not user.is_verified()
+            and two_factor_required(user)
+        ):
+            return redirect(f"{reverse('two_factor')}?next={request.get_full_path()}")
+        return self.get_response(request)

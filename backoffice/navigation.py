@@ -1,0 +1,62 @@
+"""The left navigation: one list for the whole product, filtered by what the user may view.
+
+An item is shown when ``<model>.objects.can(user, "view")`` (the scoping mechanism) says so; a section
+with no visible item is hidden. Apps add their pages here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.urls import NoReverseMatch, reverse
+
+
+@dataclass(frozen=True)
+class Item:
+    label: str
+    url_name: str
+    model: str | None = None  # "app_label.ModelName" whose view permission shows the item
+    icon: str = "dot"
+
+
+@dataclass(frozen=True)
+class Section:
+    label: str
+    items: tuple[Item, ...]
+
+
+MENU: tuple[Section, ...] = (
+    Section("Overview", (Item("Dashboard", "home", icon="home"),)),
+    Section("Players", (
+        Item("Players", "players:player_list", "players.Player", icon="users"),
+        Item("Agents", "players:agent_list", "players.Agent", icon="tree"),
+    )),
+    Section("Compliance", (
+        Item("Audit log", "backoffice:auditevent_list", "backoffice.AuditEvent", icon="shield"),
+    )),
+)
+
+
+def menu_for(user, current_path: str = "") -> list[dict]:
+    """The visible sections and items; the item with the longest URL prefix of the path is active."""
+    sections, best = [], None
+    for section in MENU:
+        items = []
+        for item in section.items:
+            if item.model and not apps.get_model(item.model).objects.can(user, "view"):
+                continue
+            try:
+                url = reverse(item.url_name)
+            except NoReverseMatch:
+                continue
+            entry = {"label": item.label, "url": url, "icon": item.icon, "active": False}
+            matches = current_path == url if url == "/" else current_path.startswith(url)
+            if matches and (best is None or len(url) > len(best["url"])):
+                best = entry
+            items.append(entry)
+        if items:
+            sections.append({"label": section.label, "items": items})
+    if best is not None:
+        best["active"] = True
+    return sections

@@ -1,0 +1,172 @@
+"""Services of the project package: the audit log and operator accounts."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, transaction
+from django.db.models import Model
+from django.utils import timezone
+
+from backoffice.context import client_ip_var, request_id_var
+from backoffice.exceptions import ApplicationError
+from backoffice.models import AuditChainHead, AuditEvent
+from backoffice.roles import ROLES
+
+GENESIS_HASH = "0" * 64
+_AUDIT_LOCK_KEY = 0x6175646974  # "audit": the advisory lock that serializes appends to the chain
+
+
+def _normalise(value: Any) -> Any:
+    """JSON-round-trip a value so that what is hashed is exactly what PostgreSQL stores and returns."""
+    if value is None:
+        return None
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def audit_hash(*, seq: int, created_at, actor_id, actor_label, integration, action, object_type,
+               object_id, object_repr, before, after, reason, ip, request_id, prev_hash) -> str:
+    payload = {
+        "seq": seq, "created_at": created_at.isoformat(), "actor_id": actor_id, "actor_label": actor_label,
+        "integration": integration, "action": action, "object_type": object_type, "object_id": object_id,
+        "object_repr": object_repr, "before": before, "after": after, "reason": reason, "ip": ip,
+        "request_id": request_id, "prev_hash": prev_hash,
+    }
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def snapshot(instance: Model, *, fields: list[str] | None = None) -> dict:
+    """A JSON-able dict of a model instance's field values, for an audit row's before/after."""
+    secret = {"password"}
+    data = {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields
+            if (fields is None or f.name in fields) and f.name not in secret}
+    return _normalise({k: (str(v) if hasattr(v, "read") else v) for k, v in data.items()})
+
+
+def audit_record(*, actor=None, action: str, target: Model | None = None, object_type: str = "",
+                 object_id: str = "", before: Any = None, after: Any = None, reason: str = "",
+                 integration: str = "", actor_label: str = "") -> AuditEvent:
+    """Append one row to the audit chain, in the caller's transaction.
+
+    Call it last in the service's transaction: the chain's advisory lock is held until commit, so
+    everything after it waits for other auditing transactions.
+    """
+    if target is not None:
+        object_type = object_type or target._meta.label_lower
+        object_id = object_id or str(target.pk)
+    if actor is not None and getattr(actor, "is_authenticated", False):
+        actor_id, label = actor.pk, actor_label or actor.get_username()
+    else:
+        actor_id, label = None, actor_label or integration or "system"
+    with transaction.atomic():
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", [_AUDIT_LOCK_KEY])
+        head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+        if head is None:
+            head = AuditChainHead.objects.create(pk=1, seq=0, hash=GENESIS_HASH)
+        row = {
+            "seq": head.seq + 1,
+            "created_at": timezone.now(),
+            "actor_id": actor_id,
+            "actor_label": label[:150],
+            "integration": integration[:64],
+            "action": action[:64],
+            "object_type": object_type[:100],
+            "object_id": str(object_id)[:64],
+            "object_repr": (str(target) if target is not None else "")[:200],
+            "before": _normalise(before),
+            "after": _normalise(after),
+            "reason": reason,
+            "ip": client_ip_var.get(),
+            "request_id": request_id_var.get()[:64],
+            "prev_hash": head.hash,
+        }
+        digest = audit_hash(**row)
+        event = AuditEvent.objects.create(hash=digest, **row)
+        head.seq, head.hash = event.seq, digest
+        head.save(update_fields=["seq", "hash"])
+    return event
+
+
+@dataclass
+class ChainReport:
+    checked: int = 0
+    head_seq: int = 0
+    head_hash: str = GENESIS_HASH
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def audit_chain_verify(*, batch_size: int = 5000, progress=None) -> ChainReport:
+    """Recompute the audit chain from the first row and report every break (edit, delete, truncation)."""
+    report = ChainReport()
+    expected_prev, expected_seq = GENESIS_HASH, 1
+    cols = ["seq", "created_at", "actor_id", "actor_label", "integration", "action", "object_type",
+            "object_id", "object_repr", "before", "after", "reason", "ip", "request_id", "prev_hash", "hash"]
+    qs = AuditEvent.objects.order_by("seq").values_list(*cols)
+    for values in qs.iterator(chunk_size=batch_size):
+        row = dict(zip(cols, values, strict=True))
+        stored = row.pop("hash")
+        if row["seq"] != expected_seq:
+            report.problems.append(f"rows {expected_seq}..{row['seq'] - 1} are missing (deleted)")
+        if row["prev_hash"] != expected_prev:
+            report.problems.append(f"row {row['seq']}: link to the previous row is broken")
+        if audit_hash(**row) != stored:
+            report.problems.append(f"row {row['seq']}: content does not match its hash (edited)")
+        expected_prev, expected_seq = stored, row["seq"] + 1
+        report.checked += 1
+        if progress and report.checked % 50_000 == 0:
+            progress(report.checked)
+    head = AuditChainHead.objects.filter(pk=1).first()
+    report.head_seq, report.head_hash = expected_seq - 1, expected_prev
+    if head is not None and (head.seq != expected_seq - 1 or head.hash != expected_prev):
+        report.problems.append(
+            f"the chain ends at row {expected_seq - 1} but the recorded head is row {head.seq} (tail removed)"
+        )
+    return report
+
+
+# --- Operator accounts --------------------------------------------------------------------------
+
+@transaction.atomic
+def operator_create(*, username: str, email: str = "", role: str, password: str | None = None,
+                    actor=None, first_name: str = "", last_name: str = "") -> tuple[Any, str]:
+    """Create an operator staff login in one role. Returns (user, password); generates one if not given."""
+    if role not in ROLES:
+        raise ApplicationError(f"Unknown role {role!r}. Roles: {', '.join(ROLES)}.", code="role")
+    User = get_user_model()
+    if User.objects.filter(username__iexact=username).exists():
+        raise ApplicationError(f"A login named {username!r} already exists.", code="duplicate")
+    password = password or secrets.token_urlsafe(12)
+    user = User(username=username, email=email, first_name=first_name, last_name=last_name,
+                is_staff=role == "Administrator")
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    group, _ = Group.objects.get_or_create(name=role)
+    user.groups.add(group)
+    audit_record(actor=actor, action="operator.create", target=user,
+                 after={"username": username, "email": email, "role": role})
+    return user, password
+
+
+@transaction.atomic
+def reference_save(*, instance: Model, before: dict | None, actor) -> Model:
+    """Validate and save a reference-data object edited through a generic form, with its audit row."""
+    instance.full_clean()
+    instance.save()
+    label = instance._meta.label_lower
+    audit_record(actor=actor, action=f"{label.split('.')[1]}.{'change' if before else 'create'}",
+                 target=instance, before=before, after=snapshot(instance))
+    return instance

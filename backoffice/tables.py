@@ -1,0 +1,65 @@
+"""Base table classes and columns shared by every list of the product."""
+
+from __future__ import annotations
+
+import django_tables2 as tables
+from django.utils.html import format_html
+
+from backoffice.money import format_money
+
+
+class BaseTable(tables.Table):
+    """Every list table. ``Meta.default_columns`` are the ones shown; the rest can be exported."""
+
+    class Meta:
+        attrs = {"class": "table"}
+        template_name = "partials/tables2.html"
+        empty_text = "No Activity"
+
+    def __init__(self, *args, columns: tuple[str, ...] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        default = columns or getattr(getattr(type(self), "Meta", None), "default_columns", None)
+        if default:
+            for column in self.columns.iterall():
+                if column.name not in default:
+                    self.columns.hide(column.name)
+
+    @property
+    def export_columns(self):
+        """Every column, shown or not, except the ones that only make sense on screen."""
+        return [c for c in self.columns.iterall() if not getattr(c.column, "exclude_from_export", False)]
+
+
+class MoneyColumn(tables.Column):
+    """Renders an amount with its currency, right-aligned. ``currency_accessor`` names the currency."""
+
+    def __init__(self, *args, currency_accessor: str = "currency", **kwargs):
+        self.currency_accessor = tables.A(currency_accessor)
+        attrs = kwargs.pop("attrs", {})
+        attrs.setdefault("td", {"class": "num"})
+        attrs.setdefault("th", {"class": "num"})
+        super().__init__(*args, attrs=attrs, **kwargs)
+
+    def render(self, value, record):
+        return format_money(value, self.currency_accessor.resolve(record, quiet=True))
+
+    def value(self, value, record):
+        return "" if value is None else str(value)
+
+
+class ChoiceBadgeColumn(tables.Column):
+    """A status shown as a coloured badge; the CSS class is ``badge-<value>``."""
+
+    def render(self, value, record, bound_column):
+        raw = getattr(record, bound_column.accessor.split(".")[-1], value)
+        return format_html('<span class="badge badge-{}">{}</span>', raw, value)
+
+    def value(self, value):
+        return value
+
+
+class ActionsColumn(tables.TemplateColumn):
+    exclude_from_export = True
+
+    def __init__(self, template_code: str, **kwargs):
+        super().__init__(template_code=template_code, orderable=False, verbose_name="", **kwargs)

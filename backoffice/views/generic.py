@@ -1,0 +1,266 @@
+"""Declarative generic views: every page of an app is a subclass with a few attributes.
+
+Each view names a ``queryset`` (whose manager is a ``ScopedQuerySet``) and an ``action``. ``dispatch``
+sends anonymous users to the login page, answers 403 when the user may not perform the action at all,
+and otherwise replaces the queryset with ``queryset.restrict(user, action)``, so a detail, edit or
+action on an object outside the user's scope is a 404: it looks exactly like an object that does not
+exist.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.loader import select_template
+from django.template.response import TemplateResponse
+from django.utils.cache import patch_vary_headers
+from django.views import View
+from django_tables2 import RequestConfig
+
+from backoffice.exceptions import ApplicationError
+from backoffice.export import export_csv, export_xlsx
+from backoffice.filtersets import restrict_form_fields
+from backoffice.money import MoneyField, format_money
+from backoffice.models import AuditEvent
+from backoffice.paginator import FastPaginator
+from backoffice.services import audit_record, reference_save, snapshot
+
+MAX_PER_PAGE = 500
+
+
+class ObjectPermissionMixin:
+    queryset = None
+    action = "view"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        base = type(self).queryset.all()
+        if not base.can(request.user, self.get_action()):
+            raise PermissionDenied
+        self.queryset = base.restrict(request.user, self.get_action())
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_action(self) -> str:
+        return self.action
+
+    @property
+    def model(self):
+        return type(self).queryset.model
+
+    def get_object(self):
+        return get_object_or_404(self.queryset, pk=self.kwargs["pk"])
+
+    def object_actions(self, obj) -> list[dict]:
+        """Buttons for the detail page: (label, url name, action), shown only when permitted on ``obj``."""
+        buttons = []
+        for label, url, action, style in getattr(self, "buttons", []):
+            if type(self).queryset.all().restrict(self.request.user, action).filter(pk=obj.pk).exists():
+                from django.urls import reverse
+
+                buttons.append({"label": label, "url": reverse(url, args=[obj.pk]), "style": style})
+        return buttons
+
+
+class ObjectListView(ObjectPermissionMixin, View):
+    """A django-tables2 table over the restricted, filtered queryset, with htmx partials and export."""
+
+    table = None
+    filterset = None
+    template_name = "generic/object_list.html"
+    partial_template_name = "partials/table.html"
+    title = None
+    add_url = None  # URL name of the create page, shown when the user may "add"
+    per_page = None
+
+    def get_filterset(self):
+        if self.filterset is None:
+            return None
+        return self.filterset(self.request.GET or None, queryset=self.queryset, request=self.request)
+
+    def get_table(self, queryset):
+        table = self.table(queryset, request=self.request)
+        from django.conf import settings
+
+        per_page = self.per_page or settings.LIST_PAGE_SIZE
+        try:
+            per_page = max(1, min(int(self.request.GET.get("per_page", per_page)), MAX_PER_PAGE))
+        except ValueError:
+            pass
+        RequestConfig(self.request, paginate={"paginator_class": FastPaginator, "per_page": per_page}).configure(
+            table
+        )
+        return table
+
+    def get(self, request, *args, **kwargs):
+        filterset = self.get_filterset()
+        queryset = self.queryset
+        if filterset is not None and filterset.is_bound:
+            # Invalid filter input shows the form errors over an empty table, never a 500.
+            queryset = filterset.qs if filterset.is_valid() else queryset.none()
+        export = request.GET.get("export")
+        if export in ("csv", "xlsx"):
+            return self.export(queryset, export)
+        table = self.get_table(queryset)
+        context = {
+            "title": self.title or self.model._meta.verbose_name_plural.capitalize(),
+            "table": table,
+            "filterset": filterset,
+            "model": self.model, "opts": self.model._meta,
+            "add_url": self.add_url if self.add_url and type(self).queryset.can(request.user, "add") else None,
+        }
+        template = self.template_name
+        if getattr(request, "htmx", False) and not request.htmx.boosted:
+            template = self.partial_template_name
+        response = TemplateResponse(request, template, context)
+        patch_vary_headers(response, ["HX-Request"])
+        return response
+
+    def export(self, queryset, fmt: str):
+        table = self.table(queryset, request=self.request)
+        RequestConfig(self.request, paginate=False).configure(table)
+        ordered = table.data.data
+        name = self.model._meta.model_name
+        audit_record(actor=self.request.user, action="export", object_type=self.model._meta.label_lower,
+                     after={"format": fmt, "query": self.request.GET.urlencode()[:1000]})
+        return export_csv(table, ordered, name) if fmt == "csv" else export_xlsx(table, ordered, name)
+
+
+class ObjectDetailView(ObjectPermissionMixin, View):
+    """A detail page: template ``<app>/<model>.html`` if present, else the generic one."""
+
+    template_name = None
+    detail_fields: list[str] = []
+    buttons: list[tuple[str, str, str, str]] = []  # (label, url name, action, css style)
+    activity_limit = 15
+
+    def get_template_names(self):
+        opts = self.model._meta
+        return [self.template_name] if self.template_name else [
+            f"{opts.app_label}/{opts.model_name}.html", "generic/object_detail.html"]
+
+    def get_fields(self, obj):
+        rows = []
+        for name in self.detail_fields:
+            field = obj._meta.get_field(name)
+            display = getattr(obj, f"get_{name}_display", None)
+            value = display() if display else getattr(obj, name)
+            if isinstance(field, MoneyField):
+                value = format_money(value, getattr(obj, "currency", None))
+            rows.append((field.verbose_name.capitalize(), value))
+        return rows
+
+    def get_extra_context(self, obj) -> dict:
+        return {}
+
+    def activity(self, obj):
+        if not AuditEvent.objects.can(self.request.user, "view"):
+            return None
+        return list(AuditEvent.objects.restrict(self.request.user).filter(
+            object_type=obj._meta.label_lower, object_id=str(obj.pk)).select_related("actor")[: self.activity_limit])
+
+    def get(self, request, *args, **kwargs):
+        obj = self.get_object()
+        context = {"object": obj, "title": str(obj), "fields": self.get_fields(obj), "model": self.model, "opts": self.model._meta,
+                   "activity": self.activity(obj), "buttons": self.object_actions(obj),
+                   **self.get_extra_context(obj)}
+        return TemplateResponse(request, select_template(self.get_template_names()), context)
+
+
+class ObjectEditView(ObjectPermissionMixin, View):
+    """Create or edit reference data with a ModelForm. Money flows never use this: they have services."""
+
+    form = None
+    template_name = "generic/object_edit.html"
+
+    def get_action(self):
+        return "change" if "pk" in self.kwargs else "add"
+
+    def get_instance(self):
+        return self.get_object() if "pk" in self.kwargs else self.model()
+
+    def get_form(self, instance):
+        form = self.form(self.request.POST or None, instance=instance)
+        restrict_form_fields(form, self.request.user)
+        return form
+
+    def render(self, form, instance):
+        verb = "Edit" if instance.pk else "Add"
+        return TemplateResponse(self.request, self.template_name, {
+            "form": form, "object": instance if instance.pk else None, "model": self.model, "opts": self.model._meta,
+            "title": f"{verb} {self.model._meta.verbose_name}"})
+
+    def get(self, request, *args, **kwargs):
+        instance = self.get_instance()
+        return self.render(self.get_form(instance), instance)
+
+    def post(self, request, *args, **kwargs):
+        instance = self.get_instance()
+        before = snapshot(instance) if instance.pk else None
+        form = self.get_form(instance)
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    obj = reference_save(instance=form.save(commit=False), before=before, actor=request.user)
+                    form.save_m2m()
+                    # The saved object must still be in the user's scope (no editing one's way out of it).
+                    if not self.queryset.model.objects.restrict(request.user, "view").filter(pk=obj.pk).exists():
+                        raise PermissionDenied
+            except (ApplicationError, ValidationError) as exc:
+                form.add_error(None, getattr(exc, "message", None) or "; ".join(exc.messages))
+            else:
+                messages.success(request, f"{self.model._meta.verbose_name.capitalize()} “{obj}” saved.")
+                return HttpResponseRedirect(obj.get_absolute_url())
+        return self.render(form, instance)
+
+
+class ActionView(ObjectPermissionMixin, View):
+    """Validates a plain form, calls a service through ``perform()`` and redirects to the object."""
+
+    form = None
+    template_name = "generic/action.html"
+    title = None
+    submit_label = "Save"
+    success_message = "Done."
+
+    def get_form(self, obj):
+        form = self.form(self.request.POST or None, **self.get_form_kwargs(obj))
+        restrict_form_fields(form, self.request.user)
+        return form
+
+    def get_form_kwargs(self, obj) -> dict:
+        return {}
+
+    def perform(self, obj, form):
+        raise NotImplementedError
+
+    def render(self, obj, form):
+        return TemplateResponse(self.request, self.template_name, {
+            "object": obj, "form": form, "model": self.model, "opts": self.model._meta, "submit_label": self.submit_label,
+            "title": self.title or f"{self.action.capitalize()} {obj}"})
+
+    def get(self, request, *args, **kwargs):
+        obj = self.get_object()
+        return self.render(obj, self.get_form(obj))
+
+    def post(self, request, *args, **kwargs):
+        obj = self.get_object()
+        form = self.get_form(obj)
+        if form.is_valid():
+            try:
+                result = self.perform(obj, form)
+            except ApplicationError as exc:
+                transaction.set_rollback(True)
+                form.add_error(None, exc.message)
+            except ValidationError as exc:
+                transaction.set_rollback(True)
+                form.add_error(None, "; ".join(exc.messages))
+            else:
+                messages.success(request, self.success_message)
+                target = result if hasattr(result, "get_absolute_url") else obj
+                return HttpResponseRedirect(target.get_absolute_url())
+        return self.render(obj, form)

@@ -1,0 +1,1 @@
+"""Models of the bonuses app (see ../shared/SPEC.md)."""

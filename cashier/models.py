@@ -1,0 +1,1 @@
+"""Models of the cashier app (see ../shared/SPEC.md)."""

@@ -1,0 +1,134 @@
+"""Services of the players app: the agent hierarchy (and, with issue 3, players themselves)."""
+
+from __future__ import annotations
+
+import secrets
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from guardian.shortcuts import assign_perm, get_perms, remove_perm
+
+from backoffice.exceptions import ApplicationError
+from backoffice.money import to_decimal
+from backoffice.querysets import agent_for_user
+from backoffice.services import audit_record, snapshot
+from players.choices import AgentFlag
+from players.models import Agent, Player
+
+MAX_DEPTH = 3
+
+
+def agent_flags_get(*, agent: Agent) -> list[str]:
+    if agent.user_id is None:
+        return []
+    held = set(get_perms(agent.user, agent))
+    return [f.value for f in AgentFlag if f.value in held]
+
+
+def _check_limits_within_parent(parent: Agent | None, credit_limit: Decimal, max_wager: Decimal,
+                                currency: str) -> None:
+    if credit_limit < 0 or max_wager < 0:
+        raise ApplicationError("Limits cannot be negative.", code="limit")
+    if parent is None:
+        return
+    if currency != parent.currency:
+        raise ApplicationError(f"A sub-agent of {parent.code} must use {parent.currency}.", code="currency")
+    if credit_limit > parent.credit_limit:
+        raise ApplicationError(f"Credit limit cannot exceed the parent's ({parent.credit_limit}).", code="limit")
+    if max_wager > parent.max_wager:
+        raise ApplicationError(f"Max wager cannot exceed the parent's ({parent.max_wager}).", code="limit")
+
+
+@transaction.atomic
+def agent_create(*, code: str, name: str, parent: Agent | None = None, currency: str = "USD",
+                 credit_limit: Decimal | str = "0", max_wager: Decimal | str = "0",
+                 flags: list[str] | None = None, username: str | None = None, password: str | None = None,
+                 actor=None) -> tuple[Agent, str | None]:
+    """Create an agent node (with an optional login). Returns (agent, generated or given password)."""
+    credit_limit, max_wager = to_decimal(credit_limit), to_decimal(max_wager)
+    if Agent.objects.filter(code__iexact=code).exists():
+        raise ApplicationError(f"An agent with code {code!r} already exists.", code="duplicate")
+    if parent is not None:
+        parent = Agent.objects.select_for_update().get(pk=parent.pk)
+        if parent.level >= MAX_DEPTH:
+            raise ApplicationError("Sub-agents cannot have agents below them.", code="depth")
+    _check_limits_within_parent(parent, credit_limit, max_wager, currency)
+    flags = list(flags or [])
+    unknown = set(flags) - set(AgentFlag.values)
+    if unknown:
+        raise ApplicationError(f"Unknown flags: {', '.join(sorted(unknown))}.", code="flags")
+    acting_agent = agent_for_user(actor) if actor is not None else None
+    if acting_agent is not None:
+        if parent is None or not parent.path.startswith(acting_agent.path):
+            raise ApplicationError("Agents can only create nodes inside their own sub-tree.", code="scope")
+        missing = set(flags) - set(agent_flags_get(agent=acting_agent))
+        if missing:
+            raise ApplicationError("An agent cannot grant flags it does not hold.", code="flags")
+
+    user = None
+    if username:
+        User = get_user_model()
+        if User.objects.filter(username__iexact=username).exists():
+            raise ApplicationError(f"A login named {username!r} already exists.", code="duplicate")
+        password = password or secrets.token_urlsafe(12)
+        user = User(username=username)
+        user.set_password(password)
+        user.save()
+
+    agent = Agent(code=code, name=name, parent=parent, currency=currency, credit_limit=credit_limit,
+                  max_wager=max_wager, user=user, level=(parent.level + 1) if parent else 1, path="")
+    agent.full_clean(exclude=["path"])
+    agent.save()
+    agent.path = f"{parent.path if parent else '/'}{agent.pk}/"
+    agent.save(update_fields=["path"])
+    if user is not None:
+        for flag in flags:
+            assign_perm(f"players.{flag}", user, agent)
+    audit_record(actor=actor, action="agent.create", target=agent,
+                 after={**snapshot(agent), "flags": sorted(flags), "username": username or ""})
+    return agent, password
+
+
+@transaction.atomic
+def agent_flags_set(*, agent: Agent, flags: list[str], actor=None, reason: str = "") -> Agent:
+    """Set exactly these flags on the agent's node. An acting agent can grant only flags it holds."""
+    agent = Agent.objects.select_for_update().get(pk=agent.pk)
+    if agent.user_id is None:
+        raise ApplicationError("This agent has no login to hold flags.", code="no_login")
+    unknown = set(flags) - set(AgentFlag.values)
+    if unknown:
+        raise ApplicationError(f"Unknown flags: {', '.join(sorted(unknown))}.", code="flags")
+    before = agent_flags_get(agent=agent)
+    acting_agent = agent_for_user(actor) if actor is not None else None
+    if acting_agent is not None:
+        if not agent.is_descendant_of(acting_agent):
+            raise ApplicationError("Agents can only change nodes below their own.", code="scope")
+        held = set(agent_flags_get(agent=acting_agent))
+        if (set(flags) ^ set(before)) - held:
+            raise ApplicationError("An agent cannot grant or revoke flags it does not hold.", code="flags")
+    for flag in AgentFlag.values:
+        perm = f"players.{flag}"
+        if flag in flags and flag not in before:
+            assign_perm(perm, agent.user, agent)
+        elif flag not in flags and flag in before:
+            remove_perm(perm, agent.user, agent)
+    after = agent_flags_get(agent=agent)
+    if after != before:
+        audit_record(actor=actor, action="agent.flags", target=agent, before={"flags": before},
+                     after={"flags": after}, reason=reason)
+    return agent
+
+
+@transaction.atomic
+def player_create(*, username: str, currency: str, country: str, email: str = "", agent: Agent | None = None,
+                  actor=None, **fields) -> Player:
+    """Register a player account. Issue 3 extends this with KYC, RG profiles and validation rules."""
+    if Player.objects.filter(username__iexact=username).exists():
+        raise ApplicationError(f"A player named {username!r} already exists.", code="duplicate")
+    player = Player(username=username, currency=currency, country=country.upper(), email=email, agent=agent,
+                    **fields)
+    player.full_clean()
+    player.save()
+    audit_record(actor=actor, action="player.create", target=player, after=snapshot(player))
+    return player

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SportsbookConfig(AppConfig):
+    name = "sportsbook"
+    verbose_name = "Sportsbook"

@@ -1,0 +1,1 @@
+"""Models of the sportsbook app (see ../shared/SPEC.md)."""
