@@ -12,3 +12,6 @@ CACHES["default"]["KEY_PREFIX"] = "bo-test"
 CELERY_BROKER_URL = env.str("TEST_CELERY_BROKER_URL", default="redis://127.0.0.1:6379/14")
 LOG_LEVEL = "WARNING"
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+
+WHITENOISE_USE_FINDERS = True  # serve static/ straight from the source folders (no collectstatic)
+WHITENOISE_AUTOREFRESH = True

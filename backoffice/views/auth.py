@@ -82,7 +82,12 @@ def two_factor(request):
             user=user, name="Authenticator app", confirmed=False)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"]):
+        allowed, why = device.verify_is_allowed()
+        if not allowed:
+            wait = (why or {}).get("locked_until")
+            form.add_error("token", "Too many wrong codes. Wait a few seconds and try again." if wait is None else
+                           f"Too many wrong codes. Try again after {wait:%H:%M:%S} UTC.")
+        elif device.verify_token(form.cleaned_data["token"]):
             with transaction.atomic():
                 if enrolling:
                     device.confirmed = True
@@ -93,8 +98,9 @@ def two_factor(request):
             if enrolling:
                 messages.success(request, "Two-factor authentication is set up.")
             return redirect(_safe_next(request))
-        form.add_error("token", "That code is not valid. Check the time on your phone and try again.")
-        audit_record(actor=user, action="auth.2fa_failed", target=user)
+        else:
+            form.add_error("token", "That code is not valid. Check the time on your phone and try again.")
+            audit_record(actor=user, action="auth.2fa_failed", target=user)
     context = {"form": form, "enrolling": enrolling, "next": _safe_next(request), "title": "Two-factor authentication"}
     if enrolling:
         context["qr"] = _qr_svg(device.config_url)

@@ -1,0 +1,63 @@
+"""Ops commands: create_operator, create_agent, seed_demo (idempotent)."""
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from backoffice.models import AuditEvent, User
+from players.models import Agent, Player
+
+
+@pytest.mark.django_db
+def test_create_operator(capsys):
+    call_command("create_operator", "fiona", "--role", "Finance", "--email", "f@example.test")
+    out = capsys.readouterr().out
+    assert "Password:" in out
+    user = User.objects.get(username="fiona")
+    assert list(user.groups.values_list("name", flat=True)) == ["Finance"]
+    assert user.has_perm("players.view_player") and not user.has_perm("backoffice.view_auditevent")
+    with pytest.raises(CommandError, match="already exists"):
+        call_command("create_operator", "FIONA", "--role", "Finance")
+    with pytest.raises(CommandError):
+        call_command("create_operator", "x", "--role", "Janitor")
+
+
+@pytest.mark.django_db
+def test_create_agent_tree_and_errors(capsys):
+    call_command("create_agent", "MA-1", "--flags", "all", "--username", "ma1", "--credit-limit", "1000",
+                 "--max-wager", "100")
+    call_command("create_agent", "AG-1", "--parent", "MA-1", "--flags", "add_accounts", "--credit-limit", "500")
+    call_command("create_agent", "SA-1", "--parent", "AG-1")
+    sa = Agent.objects.get(code="SA-1")
+    assert sa.level == 3 and sa.path == f"/{Agent.objects.get(code='MA-1').pk}/{sa.parent_id}/{sa.pk}/"
+    assert "password:" in capsys.readouterr().out
+    with pytest.raises(CommandError, match="No agent"):
+        call_command("create_agent", "X", "--parent", "NOPE")
+    with pytest.raises(CommandError, match="Sub-agents cannot"):
+        call_command("create_agent", "TOO-DEEP", "--parent", "SA-1")
+    with pytest.raises(CommandError, match="cannot exceed"):
+        call_command("create_agent", "AG-2", "--parent", "MA-1", "--credit-limit", "5000")
+    with pytest.raises(CommandError, match="Unknown flags"):
+        call_command("create_agent", "AG-3", "--parent", "MA-1", "--flags", "fly")
+    with pytest.raises(CommandError, match="not a decimal"):
+        call_command("create_agent", "AG-4", "--parent", "MA-1", "--credit-limit", "ten")
+    with pytest.raises(CommandError, match="negative"):
+        call_command("create_agent", "AG-5", "--parent", "MA-1", "--credit-limit", "-1")
+    assert not Agent.objects.filter(code__in=["TOO-DEEP", "AG-2", "AG-3", "AG-4", "AG-5"]).exists()
+
+
+@pytest.mark.django_db
+def test_seed_demo_is_idempotent(settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    counts = (User.objects.count(), Agent.objects.count(), Player.objects.count(), AuditEvent.objects.count())
+    assert counts[1] >= 9 and counts[2] >= 600
+    call_command("seed_demo")
+    assert counts == (User.objects.count(), Agent.objects.count(), Player.objects.count(),
+                      AuditEvent.objects.count())
+
+
+@pytest.mark.django_db
+def test_seed_demo_refuses_without_debug(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("seed_demo")
