@@ -102,3 +102,6 @@ class AuditChainHead(models.Model):
 
     class Meta:
         constraints = [models.CheckConstraint(condition=models.Q(id=1), name="auditchainhead_singleton")]
+
+    def __str__(self) -> str:
+        return f"audit chain head #{self.seq}"

@@ -33,7 +33,7 @@ def currency_exponent(currency: str) -> int:
 
 def to_decimal(value: object) -> Decimal:
     """Parse an amount exactly. Floats, NaN and infinities are refused."""
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, (bool, float)):
         raise TypeError("Money amounts must not be floats; pass a string or a Decimal.")
     try:
         amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())

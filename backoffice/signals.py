@@ -27,8 +27,8 @@ def audit_login_failed(sender, credentials, request=None, **kwargs):
 def sync_roles_after_migrate(sender, **kwargs):
     if sender.name != "backoffice":
         return
-    from django.contrib.auth.management import create_permissions
     from django.apps import apps
+    from django.contrib.auth.management import create_permissions
 
     for config in apps.get_app_configs():  # permissions are created per app; make sure all exist first
         create_permissions(config, verbosity=0, using=kwargs.get("using", "default"))

@@ -54,7 +54,7 @@ def seed(stdout) -> list[tuple[str, str]]:
 
 
 def _seed_players(stdout) -> None:
-    rng = random.Random(20261122)  # noqa: S311 - demo data
+    rng = random.Random(20261122)
     agents = list(Agent.objects.all())
     rows, n = [], 0
     today = date.today()

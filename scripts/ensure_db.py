@@ -5,10 +5,10 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
-import psycopg  # noqa: E402
-from psycopg import sql  # noqa: E402
+import psycopg
+from psycopg import sql
 
-from backoffice.env import env  # noqa: E402
+from backoffice.env import env
 
 cfg = env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/backoffice")
 name = cfg["NAME"]

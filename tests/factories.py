@@ -15,12 +15,12 @@ _seq = itertools.count(1)
 PASSWORD = "test-pass-123456"
 
 
-def OperatorFactory(*, role: str, username: str | None = None, password: str = PASSWORD, **kwargs):  # noqa: N802
+def OperatorFactory(*, role: str, username: str | None = None, password: str = PASSWORD, **kwargs):
     user, _ = operator_create(username=username or f"op{next(_seq)}", role=role, password=password, **kwargs)
     return user
 
 
-def AgentFactory(*, code: str | None = None, parent=None, flags=(), login: bool = True, **kwargs):  # noqa: N802
+def AgentFactory(*, code: str | None = None, parent=None, flags=(), login: bool = True, **kwargs):
     n = next(_seq)
     code = code or f"AG{n}"
     kwargs.setdefault("credit_limit", "1000000" if parent is None else parent.credit_limit)

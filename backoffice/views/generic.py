@@ -9,6 +9,8 @@ exist.
 
 from __future__ import annotations
 
+import contextlib
+
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,8 +26,8 @@ from django_tables2 import RequestConfig
 from backoffice.exceptions import ApplicationError
 from backoffice.export import export_csv, export_xlsx
 from backoffice.filtersets import restrict_form_fields
-from backoffice.money import MoneyField, format_money
 from backoffice.models import AuditEvent
+from backoffice.money import MoneyField, format_money
 from backoffice.paginator import FastPaginator
 from backoffice.services import audit_record, reference_save, snapshot
 
@@ -87,10 +89,8 @@ class ObjectListView(ObjectPermissionMixin, View):
         from django.conf import settings
 
         per_page = self.per_page or settings.LIST_PAGE_SIZE
-        try:
+        with contextlib.suppress(ValueError):
             per_page = max(1, min(int(self.request.GET.get("per_page", per_page)), MAX_PER_PAGE))
-        except ValueError:
-            pass
         RequestConfig(self.request, paginate={"paginator_class": FastPaginator, "per_page": per_page}).configure(
             table
         )
@@ -165,8 +165,8 @@ class ObjectDetailView(ObjectPermissionMixin, View):
 
     def get(self, request, *args, **kwargs):
         obj = self.get_object()
-        context = {"object": obj, "title": str(obj), "fields": self.get_fields(obj), "model": self.model, "opts": self.model._meta,
-                   "activity": self.activity(obj), "buttons": self.object_actions(obj),
+        context = {"object": obj, "title": str(obj), "fields": self.get_fields(obj), "model": self.model,
+                   "opts": self.model._meta, "activity": self.activity(obj), "buttons": self.object_actions(obj),
                    **self.get_extra_context(obj)}
         return TemplateResponse(request, select_template(self.get_template_names()), context)
 
@@ -240,8 +240,8 @@ class ActionView(ObjectPermissionMixin, View):
 
     def render(self, obj, form):
         return TemplateResponse(self.request, self.template_name, {
-            "object": obj, "form": form, "model": self.model, "opts": self.model._meta, "submit_label": self.submit_label,
-            "title": self.title or f"{self.action.capitalize()} {obj}"})
+            "object": obj, "form": form, "model": self.model, "opts": self.model._meta,
+            "submit_label": self.submit_label, "title": self.title or f"{self.action.capitalize()} {obj}"})
 
     def get(self, request, *args, **kwargs):
         obj = self.get_object()

@@ -1,5 +1,6 @@
 """The audit log: chained hashes, append-only table, tamper detection by audit_verify."""
 
+import itertools
 import threading
 
 import pytest
@@ -28,7 +29,7 @@ def test_rows_are_chained_and_verify_clean(admin_user):
     start = AuditChainHead.objects.get().seq
     events = _append(5, actor=admin_user, reason="because")
     assert [e.seq for e in events] == list(range(start + 1, start + 6))
-    for prev, cur in zip(events, events[1:], strict=False):
+    for prev, cur in itertools.pairwise(events):
         assert cur.prev_hash == prev.hash
     report = audit_chain_verify()
     assert report.ok, report.problems

@@ -21,5 +21,5 @@ def test_healthz_reports_a_failed_dependency(client, monkeypatch):
     monkeypatch.setitem(health.CHECKS, "celery", no_worker)
     response = client.get("/healthz")
     assert response.status_code == 503
-    assert response.json()["checks"]["celery"] == {"status": "error", "error": "RuntimeError: no Celery worker answered",
-                                                   "ms": response.json()["checks"]["celery"]["ms"]}
+    celery = response.json()["checks"]["celery"]
+    assert celery["status"] == "error" and celery["error"] == "RuntimeError: no Celery worker answered"

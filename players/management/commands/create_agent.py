@@ -44,6 +44,7 @@ class Command(BaseCommand):
             if isinstance(exc, ValidationError):
                 raise CommandError("; ".join(exc.messages)) from exc
             raise
-        self.stdout.write(self.style.SUCCESS(f"Created {agent.get_level_display().lower()} {agent.code} ({agent.path})."))
+        level = agent.get_level_display().lower()
+        self.stdout.write(self.style.SUCCESS(f"Created {level} {agent.code} ({agent.path})."))
         if opts["username"] and not opts["password"]:
             self.stdout.write(f"Login {opts['username']!r}, password: {password}")
