@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import uuid
 
@@ -16,14 +17,28 @@ from backoffice.querysets import agent_for_user
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
+def _canonical_ip(value: str | None) -> str | None:
+    """The canonical text of an IP address (IPv6 compressed), or None if ``value`` is not one."""
+    try:
+        return ipaddress.ip_address((value or "").strip()).compressed
+    except ValueError:
+        return None
+
+
 def client_ip(request) -> str | None:
-    """The client's address: REMOTE_ADDR, or the N-th from the right of X-Forwarded-For behind N proxies."""
-    proxies = getattr(settings, "AXES_IPWARE_PROXY_COUNT", 0)
+    """The client's address: REMOTE_ADDR, or the N-th from the right of X-Forwarded-For behind N proxies.
+
+    Used for audit rows and (AXES_CLIENT_IP_CALLABLE) for login lockout. Malformed forwarded values are
+    ignored rather than trusted or stored.
+    """
+    proxies = settings.PROXY_COUNT
     if proxies:
         chain = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if p.strip()]
         if len(chain) >= proxies:
-            return chain[-proxies]
-    return request.META.get("REMOTE_ADDR") or None
+            forwarded = _canonical_ip(chain[-proxies])
+            if forwarded:
+                return forwarded
+    return _canonical_ip(request.META.get("REMOTE_ADDR"))
 
 
 class RequestContextMiddleware:

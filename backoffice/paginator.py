@@ -34,9 +34,16 @@ class FastPaginator(Paginator):
         super().__init__(object_list, per_page, *args, **kwargs)
         self.exact_limit = exact_limit or settings.LIST_EXACT_COUNT_LIMIT
 
+    @property
+    def queryset(self):
+        """The queryset behind ``object_list``: django-tables2 hands us its BoundRows, not the queryset."""
+        rows = self.object_list
+        data = getattr(getattr(rows, "data", None), "data", None)
+        return data if hasattr(data, "query") else rows
+
     @cached_property
     def count(self) -> int:
-        qs = self.object_list
+        qs = self.queryset
         if not hasattr(qs, "query"):
             return len(qs)
         bounded = qs.order_by().values("pk")[: self.exact_limit + 1].count()

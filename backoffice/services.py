@@ -24,11 +24,21 @@ GENESIS_HASH = "0" * 64
 _AUDIT_LOCK_KEY = 0x6175646974  # "audit": the advisory lock that serializes appends to the chain
 
 
+def _floats_as_text(value: Any) -> Any:
+    if isinstance(value, float):
+        return repr(value)  # jsonb may print a float differently than Python; text is stable
+    if isinstance(value, dict):
+        return {k: _floats_as_text(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_floats_as_text(v) for v in value]
+    return value
+
+
 def _normalise(value: Any) -> Any:
     """JSON-round-trip a value so that what is hashed is exactly what PostgreSQL stores and returns."""
     if value is None:
         return None
-    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+    return _floats_as_text(json.loads(json.dumps(value, cls=DjangoJSONEncoder)))
 
 
 def audit_hash(*, seq: int, created_at, actor_id, actor_label, integration, action, object_type,
@@ -162,10 +172,19 @@ def operator_create(*, username: str, email: str = "", role: str, password: str 
 
 
 @transaction.atomic
-def reference_save(*, instance: Model, before: dict | None, actor) -> Model:
-    """Validate and save a reference-data object edited through a generic form, with its audit row."""
+def reference_save(*, instance: Model, before: dict | None, actor, fields: list[str] | None = None) -> Model:
+    """Validate and save a reference-data object edited through a generic form, with its audit row.
+
+    ``fields``: the form's changed fields; an edit writes only those columns (others may be changing them).
+    """
     instance.full_clean()
-    instance.save()
+    concrete = {f.name for f in instance._meta.concrete_fields}
+    update_fields = [f for f in (fields or []) if f in concrete]
+    if before is not None and fields is not None:
+        if update_fields:
+            instance.save(update_fields=update_fields)
+    else:
+        instance.save()
     label = instance._meta.label_lower
     audit_record(actor=actor, action=f"{label.split('.')[1]}.{'change' if before else 'create'}",
                  target=instance, before=before, after=snapshot(instance))

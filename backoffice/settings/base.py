@@ -142,7 +142,8 @@ AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]  # an attacked account, and
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)  # trusted reverse proxies in front of the app
+AXES_CLIENT_IP_CALLABLE = "backoffice.middleware.client_ip"  # the same client IP as the audit log
 
 # --- Two-factor (django-otp) -----------------------------------------------------------------
 OTP_TOTP_ISSUER = env.str("OTP_ISSUER", default=OPERATOR_NAME)
@@ -187,6 +188,7 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=14 
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_RESULT_EXPIRES = None  # no result backend, so no daily backend_cleanup task
 # Every periodic task of the product is declared here, and only here.
 CELERY_BEAT_SCHEDULE = {
     "audit-chain-anchor": {"task": "backoffice.tasks.audit_chain_anchor", "schedule": 300.0},

@@ -85,7 +85,8 @@ class ObjectListView(ObjectPermissionMixin, View):
         return self.filterset(self.request.GET or None, queryset=self.queryset, request=self.request)
 
     def get_table(self, queryset):
-        table = self.table(queryset, request=self.request)
+        # No request= here: django-tables2 would paginate at once with Django's counting paginator.
+        table = self.table(queryset)
         from django.conf import settings
 
         per_page = self.per_page or settings.LIST_PAGE_SIZE
@@ -121,7 +122,7 @@ class ObjectListView(ObjectPermissionMixin, View):
         return response
 
     def export(self, queryset, fmt: str):
-        table = self.table(queryset, request=self.request)
+        table = self.table(queryset)
         RequestConfig(self.request, paginate=False).configure(table)
         ordered = table.data.data
         name = self.model._meta.model_name
@@ -205,7 +206,8 @@ class ObjectEditView(ObjectPermissionMixin, View):
         if form.is_valid():
             try:
                 with transaction.atomic():
-                    obj = reference_save(instance=form.save(commit=False), before=before, actor=request.user)
+                    obj = reference_save(instance=form.save(commit=False), before=before, actor=request.user,
+                                         fields=list(form.changed_data))
                     form.save_m2m()
                     # The saved object must still be in the user's scope (no editing one's way out of it).
                     if not self.queryset.model.objects.restrict(request.user, "view").filter(pk=obj.pk).exists():

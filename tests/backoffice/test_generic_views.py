@@ -130,3 +130,25 @@ def test_action_view_calls_the_service_and_reports_its_refusal(login, tree):
     # An agent cannot act on its own node or on another tree: 404.
     assert client.get(f"/players/agents/{tree['a'].pk}/flags/").status_code == 404
     assert client.post(f"/players/agents/{tree['b'].pk}/flags/", {"flags": []}).status_code == 404
+
+
+def test_list_page_never_counts_the_whole_table(login, admin_user, db, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    PlayerFactory.create_batch(8)
+    settings.LIST_EXACT_COUNT_LIMIT = 5
+    client = login(admin_user)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get("/players/", {"per_page": 3})
+    counts = [q["sql"] for q in ctx.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert counts and all("LIMIT 6" in sql for sql in counts), counts  # bounded: limit + 1
+    assert any(q["sql"].startswith("EXPLAIN") for q in ctx.captured_queries)  # past the limit: the estimate
+    assert response.context["table"].paginator.count_is_estimate
+    assert "about" in response.content.decode()
+
+
+def test_htmx_partial_shows_filter_errors(login, admin_user, db):
+    response = login(admin_user).get("/players/", {"status": "nonsense"}, HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert "Some filters are not valid" in body and "<html" not in body

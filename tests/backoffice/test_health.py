@@ -22,4 +22,4 @@ def test_healthz_reports_a_failed_dependency(client, monkeypatch):
     response = client.get("/healthz")
     assert response.status_code == 503
     celery = response.json()["checks"]["celery"]
-    assert celery["status"] == "error" and celery["error"] == "RuntimeError: no Celery worker answered"
+    assert celery == {"status": "error", "error": "RuntimeError", "ms": celery["ms"]}  # no internals leaked
