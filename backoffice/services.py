@@ -189,3 +189,46 @@ def reference_save(*, instance: Model, before: dict | None, actor, fields: list[
     audit_record(actor=actor, action=f"{label.split('.')[1]}.{'change' if before else 'create'}",
                  target=instance, before=before, after=snapshot(instance))
     return instance
+
+
+def ops_actor_label() -> str:
+    """Who ran a management command: the OS user, for audit rows written by ops commands."""
+    import getpass
+
+    try:
+        return f"ops:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "ops:unknown"
+
+
+@transaction.atomic
+def user_two_factor_reset(*, username: str, reason: str, actor=None) -> int:
+    """Remove a login's TOTP devices (lost phone); the next sign-in enrols a new one. Returns devices removed."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if not reason.strip():
+        raise ApplicationError("A reason is required.", code="reason")
+    user = get_user_model().objects.filter(username__iexact=username).first()
+    if user is None:
+        raise ApplicationError(f"No login named {username!r}.", code="not_found")
+    devices = list(TOTPDevice.objects.filter(user=user).values("name", "confirmed"))
+    TOTPDevice.objects.filter(user=user).delete()
+    audit_record(actor=actor, actor_label="" if actor else ops_actor_label(), action="auth.2fa_reset",
+                 target=user, before={"devices": devices}, after={"devices": []}, reason=reason)
+    return len(devices)
+
+
+@transaction.atomic
+def user_lockout_clear(*, username: str, reason: str, actor=None) -> int:
+    """Clear django-axes lockouts and failure counts for a username. Returns the records removed."""
+    from axes.models import AccessAttempt
+
+    if not reason.strip():
+        raise ApplicationError("A reason is required.", code="reason")
+    attempts = AccessAttempt.objects.filter(username=username)
+    count = attempts.count()
+    attempts.delete()
+    audit_record(actor=actor, actor_label="" if actor else ops_actor_label(), action="auth.lockout_clear",
+                 object_type="backoffice.user", object_id=username, before={"attempt_records": count},
+                 after={"attempt_records": 0}, reason=reason)
+    return count

@@ -61,3 +61,30 @@ def test_seed_demo_refuses_without_debug(settings):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="DEBUG"):
         call_command("seed_demo")
+
+
+@pytest.mark.django_db
+def test_reset_2fa_and_unlock_login_are_audited(client, settings):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.factories import PASSWORD, OperatorFactory
+
+    user = OperatorFactory(role="Support", username="lost")
+    TOTPDevice.objects.create(user=user, name="old phone", confirmed=True)
+    with pytest.raises(CommandError, match="reason"):
+        call_command("reset_2fa", "lost", "--reason", " ")
+    call_command("reset_2fa", "lost", "--reason", "ticket 42: phone lost")
+    assert not TOTPDevice.objects.filter(user=user).exists()
+    event = AuditEvent.objects.get(action="auth.2fa_reset")
+    assert event.actor_label.startswith("ops:") and event.before["devices"][0]["name"] == "old phone"
+
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/login/", {"username": "lost", "password": "bad"})
+    assert client.post("/login/", {"username": "lost", "password": PASSWORD}).status_code == 429
+    call_command("unlock_login", "lost", "--reason", "verified by phone")
+    # The IP was locked too (spraying protection); a different source can now sign in as the user.
+    assert client.post("/login/", {"username": "lost", "password": PASSWORD},
+                       REMOTE_ADDR="192.0.2.10").status_code == 302
+    assert AuditEvent.objects.filter(action="auth.lockout_clear", object_id="lost").exists()
+    with pytest.raises(CommandError, match="No login"):
+        call_command("reset_2fa", "ghost", "--reason", "x")
