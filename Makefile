@@ -49,7 +49,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 
 otp: install
-	@$(PY) manage.py demo_totp $(or $(USER_NAME),$(USER),admin)
+	@$(PY) manage.py demo_totp $(or $(USER_NAME),admin)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -31,7 +31,7 @@ def _check_cache() -> None:
 def _check_celery() -> None:
     from backoffice.celery import app
 
-    replies = app.control.ping(timeout=1.0)
+    replies = app.control.ping(timeout=1.0, limit=1)  # return on the first reply
     if not replies:
         raise RuntimeError("no Celery worker answered")
 

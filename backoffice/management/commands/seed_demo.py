@@ -26,4 +26,4 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo logins (password for all: {backoffice_demo.DEMO_PASSWORD}):")
         for login, role in logins:
             self.stdout.write(f"  {login:<12} {role}")
-        self.stdout.write("Operator staff also need a code: `make otp USER=admin` prints the current one.")
+        self.stdout.write("Operator staff also need a code: `make otp USER_NAME=admin` prints the current one.")
