@@ -5,7 +5,7 @@ from __future__ import annotations
 import django_filters
 from django import forms
 
-from backoffice.models import AuditEvent
+from backoffice.models import AuditEvent, User
 from backoffice.querysets import ScopedQuerySet
 
 
@@ -59,3 +59,27 @@ class AuditEventFilterSet(BaseFilterSet):
     class Meta:
         model = AuditEvent
         fields = ["q", "action", "object_type", "created_after", "created_before"]
+
+
+class UserFilterSet(BaseFilterSet):
+    search_fields = ("username__icontains", "email__icontains", "last_name__icontains")
+    role = django_filters.ModelChoiceFilter(field_name="groups", queryset=None, label="Role")
+    kind = django_filters.ChoiceFilter(choices=[("operator", "Operator staff"), ("agent", "Agent")],
+                                       method="filter_kind", label="Kind")
+    is_active = django_filters.BooleanFilter(label="Active")
+
+    class Meta:
+        model = User
+        fields = ["q", "role", "kind", "is_active"]
+
+    def __init__(self, *args, **kwargs):
+        from django.contrib.auth.models import Group
+
+        from backoffice.roles import ROLES
+
+        super().__init__(*args, **kwargs)
+        self.filters["role"].queryset = Group.objects.filter(name__in=list(ROLES)).order_by("name")
+        self.form.fields["role"].queryset = self.filters["role"].queryset
+
+    def filter_kind(self, queryset, name, value):
+        return queryset.filter(agent_node__isnull=value == "operator")

@@ -40,6 +40,11 @@ class User(AbstractUser):
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("backoffice:user", args=[self.pk])
+
 
 class AuditEventQuerySet(ScopedQuerySet):
     """Risk & Compliance and administrators read the audit log; agents never do."""

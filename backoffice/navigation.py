@@ -35,6 +35,9 @@ MENU: tuple[Section, ...] = (
     Section("Compliance", (
         Item("Audit log", "backoffice:auditevent_list", "backoffice.AuditEvent", icon="shield"),
     )),
+    Section("Administration", (
+        Item("Logins", "backoffice:user_list", "backoffice.User", icon="users"),
+    )),
 )
 
 

@@ -55,7 +55,7 @@ def audit_hash(*, seq: int, created_at, actor_id, actor_label, integration, acti
 
 def snapshot(instance: Model, *, fields: list[str] | None = None) -> dict:
     """A JSON-able dict of a model instance's field values, for an audit row's before/after."""
-    secret = {"password"}
+    secret = {"password", *getattr(instance, "AUDIT_EXCLUDE", ())}  # e.g. a provider's signing secret
     data = {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields
             if (fields is None or f.name in fields) and f.name not in secret}
     return _normalise({k: (str(v) if hasattr(v, "read") else v) for k, v in data.items()})
@@ -232,3 +232,62 @@ def user_lockout_clear(*, username: str, reason: str, actor=None) -> int:
                  object_type="backoffice.user", object_id=username, before={"attempt_records": count},
                  after={"attempt_records": 0}, reason=reason)
     return count
+
+
+def _role_of(user) -> str | None:
+    names = [g.name for g in user.groups.all() if g.name in ROLES]
+    return names[0] if names else None
+
+
+def _other_active_administrators(user) -> bool:
+    return get_user_model().objects.filter(groups__name="Administrator", is_active=True).exclude(pk=user.pk).exists()
+
+
+def _operator_for_update(user_id: int):
+    from backoffice.querysets import agent_for_user
+
+    user = get_user_model().objects.select_for_update().get(pk=user_id)
+    if agent_for_user(user) is not None:
+        raise ApplicationError("This login belongs to an agent node; manage it from the agent's page.",
+                               code="agent_login")
+    return user
+
+
+@transaction.atomic
+def operator_role_set(*, user_id: int, role: str, actor, reason: str = ""):
+    """Put an operator login in exactly one role. The last active Administrator keeps the role."""
+    if role not in ROLES:
+        raise ApplicationError(f"Unknown role {role!r}.", code="role")
+    user = _operator_for_update(user_id)
+    before = _role_of(user)
+    if before == role:
+        return user
+    if before == "Administrator" and user.is_active and not _other_active_administrators(user):
+        raise ApplicationError("This is the last active Administrator; make someone else Administrator first.",
+                               code="last_admin")
+    user.groups.remove(*user.groups.filter(name__in=list(ROLES)))
+    user.groups.add(Group.objects.get(name=role))
+    user.is_staff = role == "Administrator"
+    user.save(update_fields=["is_staff"])
+    audit_record(actor=actor, action="operator.role", target=user, before={"role": before}, after={"role": role},
+                 reason=reason)
+    return user
+
+
+@transaction.atomic
+def user_active_set(*, user_id: int, active: bool, actor, reason: str):
+    """Deactivate (sessions end at their next request) or reactivate a login."""
+    if not reason.strip():
+        raise ApplicationError("A reason is required.", code="reason")
+    user = get_user_model().objects.select_for_update().get(pk=user_id)
+    if user.is_active == active:
+        return user
+    if not active and actor is not None and actor.pk == user.pk:
+        raise ApplicationError("You cannot deactivate your own login.", code="self")
+    if not active and _role_of(user) == "Administrator" and not _other_active_administrators(user):
+        raise ApplicationError("This is the last active Administrator.", code="last_admin")
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    audit_record(actor=actor, action="user.activate" if active else "user.deactivate", target=user,
+                 before={"is_active": not active}, after={"is_active": active}, reason=reason)
+    return user

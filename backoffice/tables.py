@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_tables2 as tables
 from django.utils.html import format_html
 
+from backoffice.models import AuditEvent, User
 from backoffice.money import format_money
 
 
@@ -63,3 +64,40 @@ class ActionsColumn(tables.TemplateColumn):
 
     def __init__(self, template_code: str, **kwargs):
         super().__init__(template_code=template_code, orderable=False, verbose_name="", **kwargs)
+
+
+class AuditEventTable(BaseTable):
+    seq = tables.Column(linkify=True, verbose_name="#")
+    created_at = tables.DateTimeColumn(format="Y-m-d H:i:s", verbose_name="Time")
+    actor_label = tables.Column(verbose_name="Actor")
+    object_repr = tables.Column(verbose_name="Object")
+
+    class Meta(BaseTable.Meta):
+        model = AuditEvent
+        fields = ("seq", "created_at", "actor_label", "action", "object_type", "object_repr", "reason", "ip",
+                  "request_id", "hash")
+        default_columns = ("seq", "created_at", "actor_label", "action", "object_type", "object_repr", "ip")
+        order_by = ("-seq",)
+
+
+class UserTable(BaseTable):
+    username = tables.Column(linkify=True)
+    full_name = tables.Column(accessor="get_full_name", verbose_name="Name", orderable=False)
+    role = tables.Column(empty_values=(), orderable=False, verbose_name="Role")
+    two_factor = tables.BooleanColumn(verbose_name="2FA", orderable=False)
+    is_active = tables.BooleanColumn(verbose_name="Active")
+    last_login = tables.DateTimeColumn(format="Y-m-d H:i")
+
+    class Meta(BaseTable.Meta):
+        model = User
+        fields = ("username", "full_name", "email", "role", "two_factor", "is_active", "last_login", "date_joined")
+        order_by = ("username",)
+
+    def render_role(self, record):
+        agent = getattr(record, "agent_node", None)
+        if agent is not None:
+            return f"{agent.get_level_display()} {agent.code}"
+        return ", ".join(g.name for g in record.groups.all()) or "No role"
+
+    def value_role(self, record):
+        return self.render_role(record)

@@ -1,12 +1,19 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from backoffice.views import audit, auth, dashboard, health
+from backoffice.views import audit, auth, dashboard, health, users
 
 backoffice_patterns = (
     [
         path("audit/", audit.AuditEventListView.as_view(), name="auditevent_list"),
         path("audit/<int:pk>/", audit.AuditEventView.as_view(), name="auditevent"),
+        path("logins/", users.UserListView.as_view(), name="user_list"),
+        path("logins/add/", users.UserAddView.as_view(), name="user_add"),
+        path("logins/<int:pk>/", users.UserView.as_view(), name="user"),
+        path("logins/<int:pk>/role/", users.UserRoleView.as_view(), name="user_role"),
+        path("logins/<int:pk>/active/", users.UserActiveView.as_view(), name="user_active"),
+        path("logins/<int:pk>/two-factor-reset/", users.UserTwoFactorResetView.as_view(), name="user_2fa_reset"),
+        path("logins/<int:pk>/unlock/", users.UserUnlockView.as_view(), name="user_unlock"),
     ],
     "backoffice",
 )

@@ -221,13 +221,21 @@ class ObjectEditView(ObjectPermissionMixin, View):
 
 
 class ActionView(ObjectPermissionMixin, View):
-    """Validates a plain form, calls a service through ``perform()`` and redirects to the object."""
+    """Validates a plain form, calls a service through ``perform()`` and redirects to the result.
+
+    With a ``pk`` in the URL the action is on that object (404 outside the user's scope); without one it
+    is a create-style action (e.g. "add": ``perform(None, form)`` returns the new object).
+    """
 
     form = None
     template_name = "generic/action.html"
     title = None
     submit_label = "Save"
     success_message = "Done."
+    cancel_url = None  # URL name for create-style actions; object actions cancel back to the object
+
+    def get_object(self):
+        return super().get_object() if "pk" in self.kwargs else None
 
     def get_form(self, obj):
         form = self.form(self.request.POST or None, **self.get_form_kwargs(obj))
@@ -240,10 +248,18 @@ class ActionView(ObjectPermissionMixin, View):
     def perform(self, obj, form):
         raise NotImplementedError
 
+    def get_success_message(self, result) -> str:
+        return self.success_message
+
     def render(self, obj, form):
+        from django.urls import reverse
+
+        title = self.title or (f"{self.action.capitalize()} {obj}" if obj is not None
+                               else f"{self.action.capitalize()} {self.model._meta.verbose_name}")
+        cancel = obj.get_absolute_url() if obj is not None else (reverse(self.cancel_url) if self.cancel_url else "")
         return TemplateResponse(self.request, self.template_name, {
             "object": obj, "form": form, "model": self.model, "opts": self.model._meta,
-            "submit_label": self.submit_label, "title": self.title or f"{self.action.capitalize()} {obj}"})
+            "submit_label": self.submit_label, "title": title, "cancel_url": cancel})
 
     def get(self, request, *args, **kwargs):
         obj = self.get_object()
@@ -262,7 +278,7 @@ class ActionView(ObjectPermissionMixin, View):
                 transaction.set_rollback(True)
                 form.add_error(None, "; ".join(exc.messages))
             else:
-                messages.success(request, self.success_message)
+                messages.success(request, self.get_success_message(result))
                 target = result if hasattr(result, "get_absolute_url") else obj
                 return HttpResponseRedirect(target.get_absolute_url())
         return self.render(obj, form)

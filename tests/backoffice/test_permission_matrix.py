@@ -19,6 +19,12 @@ def _agents(world):
     return {"a": world["agent_a1"], "c": world["agent_c"], "foreign": world["agent_b1"]}
 
 
+@matrix.objects_for("backoffice.user")
+def _users(world):
+    staff = world["operators"]["Support"]
+    return {"a": world["agent_a"].user, "c": world["agent_c"].user, "foreign": staff}
+
+
 @matrix.objects_for("backoffice.auditevent")
 def _audit(world):
     event = AuditEvent.objects.order_by("seq").first()
