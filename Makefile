@@ -9,10 +9,10 @@ export DJANGO_SETTINGS_MODULE ?= backoffice.settings.local
 
 .PHONY: demo test install services db migrate run lint otp check-deploy bench clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
-	$(PIP) install -q -e '.[dev]'
+	$(PIP) install -q -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
 install: $(STAMP)
