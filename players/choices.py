@@ -29,3 +29,50 @@ class KycStatus(models.TextChoices):
     PENDING = "pending", "Pending"
     VERIFIED = "verified", "Verified"
     REJECTED = "rejected", "Rejected"
+
+
+class LimitKind(models.TextChoices):
+    DEPOSIT = "deposit", "Deposit"
+    LOSS = "loss", "Loss"
+    WAGER = "wager", "Wager"
+
+
+class LimitPeriod(models.TextChoices):
+    DAY = "day", "24 hours"
+    WEEK = "week", "7 days"
+    MONTH = "month", "1 month"
+
+
+class LimitSource(models.TextChoices):
+    PLAYER = "player", "Player (self-imposed)"
+    OPERATOR = "operator", "Operator-imposed"
+
+
+class ExclusionKind(models.TextChoices):
+    TIMEOUT = "timeout", "Time-out"
+    SELF_EXCLUSION = "self_exclusion", "Self-exclusion"
+
+
+class NoteChannel(models.TextChoices):
+    NOTE = "note", "Internal note"
+    PHONE = "phone", "Phone"
+    EMAIL = "email", "Email"
+    CHAT = "chat", "Live chat"
+    SMS = "sms", "SMS"
+    LETTER = "letter", "Letter"
+
+
+class SegmentKind(models.TextChoices):
+    STATIC = "static", "Static tag"
+    RULE = "rule", "Rule-based"
+
+
+class RgAction(models.TextChoices):
+    DEPOSIT = "deposit", "Deposit"
+    BET = "bet", "Bet"
+
+
+class UsageKind(models.TextChoices):
+    DEPOSIT = "deposit", "Deposit"
+    WAGER = "wager", "Wager"
+    WIN = "win", "Win"

@@ -24,6 +24,7 @@ class PlayerQuerySet(ScopedQuerySet):
         "add": "players.add_accounts",
         "change": "players.add_accounts",
         "limit": "players.set_player_limits",
+        "move": "players.add_accounts",
     }
 
     def agent_scope(self, agent, action):
@@ -32,3 +33,44 @@ class PlayerQuerySet(ScopedQuerySet):
         from players.models import Agent
 
         return Q(agent__in=Agent.objects.subtree_of(agent).values("pk"))
+
+    def active(self):
+        return self.filter(status="active")
+
+    def real(self):
+        """Excludes test accounts (GLI-19 A.2.5): what reports count."""
+        return self.filter(is_test=False)
+
+
+def _player_subtree(agent, prefix: str = "player__") -> Q:
+    from players.models import Agent
+
+    return Q(**{f"{prefix}agent__in": Agent.objects.subtree_of(agent).values("pk")})
+
+
+class PlayerChildQuerySet(ScopedQuerySet):
+    """Rows that belong to one player (KYC history, limits, exclusions): the player's scope."""
+
+    agent_actions = {"view": None}
+
+    def agent_scope(self, agent, action):
+        return _player_subtree(agent)
+
+
+class TimelineEventQuerySet(PlayerChildQuerySet):
+    pass
+
+
+class NoteQuerySet(ScopedQuerySet):
+    agent_actions = {"view": None, "add": "players.add_accounts", "change": "players.add_accounts"}
+
+    def agent_scope(self, agent, action):
+        return _player_subtree(agent)
+
+    def follow_ups_open(self):
+        return self.filter(follow_up_on__isnull=False, follow_up_done_at__isnull=True)
+
+
+class SegmentQuerySet(ScopedQuerySet):
+    # Segments are operator marketing data: agents do not see them.
+    agent_actions = {}

@@ -1,4 +1,4 @@
-"""Services of the players app: the agent hierarchy (and, with issue 3, players themselves)."""
+"""Agent hierarchy services: create nodes, set flags and limits, move nodes and players between nodes."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from backoffice.money import to_decimal
 from backoffice.querysets import agent_for_user
 from backoffice.services import audit_record, snapshot
 from players.choices import AgentFlag
-from players.models import Agent, Player
+from players.models import Agent
 
 MAX_DEPTH = 3
 
@@ -118,17 +118,3 @@ def agent_flags_set(*, agent: Agent, flags: list[str], actor=None, reason: str =
         audit_record(actor=actor, action="agent.flags", target=agent, before={"flags": before},
                      after={"flags": after}, reason=reason)
     return agent
-
-
-@transaction.atomic
-def player_create(*, username: str, currency: str, country: str, email: str = "", agent: Agent | None = None,
-                  actor=None, **fields) -> Player:
-    """Register a player account. Issue 3 extends this with KYC, RG profiles and validation rules."""
-    if Player.objects.filter(username__iexact=username).exists():
-        raise ApplicationError(f"A player named {username!r} already exists.", code="duplicate")
-    player = Player(username=username, currency=currency, country=country.upper(), email=email, agent=agent,
-                    **fields)
-    player.full_clean()
-    player.save()
-    audit_record(actor=actor, action="player.create", target=player, after=snapshot(player))
-    return player

@@ -1,0 +1,31 @@
+"""The player timeline's one write path, used by every module (see docs/players.md)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from django.utils import timezone
+
+from players.models import TimelineEvent
+
+
+def timeline_record(*, player_id: int, kind: str, summary: str, occurred_at: datetime | None = None,
+                    amount: Decimal | None = None, currency: str = "", actor=None, integration: str = "",
+                    ref_type: str = "", ref_id: str = "", data: dict | None = None) -> None:
+    """Append one event to a player's timeline, in the caller's transaction (one INSERT).
+
+    ``kind`` is namespaced ``<module>.<event>`` ("cashier.deposit_confirmed"); ``ref_type``/``ref_id``
+    name the source object ("cashier.deposit", "42") so the timeline can link to it.
+    """
+    module, dot, _ = kind.partition(".")
+    if not dot or not module:
+        raise ValueError(f"Timeline kind {kind!r} must be namespaced as '<module>.<event>'.")
+    if amount is not None and isinstance(amount, float):
+        raise TypeError("Timeline amounts must be Decimal, not float.")
+    actor_id = actor.pk if actor is not None and getattr(actor, "is_authenticated", False) else None
+    TimelineEvent.objects.create(
+        player_id=player_id, occurred_at=occurred_at or timezone.now(), module=module[:32], kind=kind[:64],
+        summary=summary[:300], amount=amount, currency=currency, actor_id=actor_id, integration=integration[:64],
+        ref_type=ref_type[:64], ref_id=str(ref_id)[:64], data=data,
+    )
