@@ -51,8 +51,13 @@ def quantize(amount: Decimal, currency: str) -> Decimal:
 
 
 def has_valid_precision(amount: Decimal, currency: str) -> bool:
-    """True when ``amount`` has no more decimals than the currency allows."""
-    return amount == amount.quantize(Decimal(1).scaleb(-currency_exponent(currency))) if amount.is_finite() else False
+    """True when ``amount`` has no more decimals than the currency allows (False when too large to tell)."""
+    if not amount.is_finite():
+        return False
+    try:
+        return amount == amount.quantize(Decimal(1).scaleb(-currency_exponent(currency)))
+    except InvalidOperation:  # more digits than the decimal context holds, e.g. 1E+30
+        return False
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,6 +34,7 @@ def test_quantize_is_bankers_rounding_to_the_minor_unit():
 def test_precision_check():
     assert has_valid_precision(Decimal("1.25"), "EUR")
     assert not has_valid_precision(Decimal("1.255"), "EUR")
+    assert not has_valid_precision(Decimal("1E+30"), "EUR")  # beyond the context: False, not InvalidOperation
     assert not has_valid_precision(Decimal("1.5"), "JPY")
 
 

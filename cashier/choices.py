@@ -1,0 +1,29 @@
+"""Choices of the cashier app."""
+
+from django.db import models
+
+
+class AccountKind(models.TextChoices):
+    PLAYER_CASH = "player_cash", "Player cash"
+    PLAYER_BONUS = "player_bonus", "Player bonus"
+    PLAYER_CREDIT = "player_credit", "Player credit line"
+    HOUSE = "house", "House"
+    GATEWAY_CLEARING = "gateway_clearing", "Gateway clearing"
+    PENDING_WITHDRAWALS = "pending_withdrawals", "Pending withdrawals"
+    BONUS_COST = "bonus_cost", "Bonus cost"
+    AGENT_SETTLEMENT = "agent_settlement", "Agent settlement"
+
+
+PLAYER_KINDS = (AccountKind.PLAYER_CASH, AccountKind.PLAYER_BONUS, AccountKind.PLAYER_CREDIT)
+SYSTEM_KINDS = tuple(k for k in AccountKind if k not in PLAYER_KINDS)
+
+
+class TransactionKind(models.TextChoices):
+    """Kinds posted by the cashier itself. Other apps post their own namespaced kinds ("games.bet")."""
+
+    DEPOSIT = "cashier.deposit", "Deposit"
+    WITHDRAWAL_RESERVE = "cashier.withdrawal_reserve", "Withdrawal reserved"
+    WITHDRAWAL_RELEASE = "cashier.withdrawal_release", "Withdrawal returned"
+    WITHDRAWAL_PAYOUT = "cashier.withdrawal_payout", "Withdrawal paid out"
+    ADJUSTMENT = "cashier.adjustment", "Manual adjustment"
+    REVERSAL = "cashier.reversal", "Reversal"

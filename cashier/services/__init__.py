@@ -1,0 +1,15 @@
+"""Cashier services. Import from here: ``from cashier.services import ledger_post``."""
+
+from cashier.services.ledger import (  # noqa: F401
+    IdempotencyConflict,
+    InsufficientFunds,
+    InvalidPosting,
+    PostResult,
+    accounts_lock,
+    house_account,
+    ledger_post,
+    ledger_reverse,
+    player_account,
+    player_balances,
+    system_balance,
+)

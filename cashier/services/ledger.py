@@ -1,0 +1,262 @@
+"""The ledger's posting service and account lookups (the cross-app contract).
+
+Locking rules: ``ledger_post`` locks every account it touches with ``SELECT ... FOR NO KEY UPDATE``
+in ascending id order (one statement), computes the new balances, checks the limits, then writes the
+entries and the cached balances. ``NO KEY`` because inserting an entry takes a KEY SHARE lock on its
+account row (the foreign key), which a plain FOR UPDATE would conflict with.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from backoffice.exceptions import ApplicationError
+from backoffice.money import currency_exponent, has_valid_precision, to_decimal
+from cashier.choices import PLAYER_KINDS, AccountKind
+from cashier.constants import DEFAULT_SYSTEM_SHARDS, UNSHARDED_KINDS
+from cashier.models import Account, Entry, LedgerTransaction
+
+
+class IdempotencyConflict(ApplicationError):
+    def __init__(self, message: str = "This idempotency key was already used for a different posting.", **kw):
+        kw.setdefault("code", "idempotency_conflict")
+        super().__init__(message, **kw)
+
+
+class InsufficientFunds(ApplicationError):
+    def __init__(self, message: str = "Insufficient funds.", **kw):
+        kw.setdefault("code", "insufficient_funds")
+        super().__init__(message, **kw)
+
+
+class InvalidPosting(ApplicationError):
+    def __init__(self, message: str, **kw):
+        kw.setdefault("code", "invalid_posting")
+        super().__init__(message, **kw)
+
+
+@dataclass
+class PostResult:
+    transaction: LedgerTransaction
+    created: bool
+
+
+# --- Accounts ---------------------------------------------------------------------------------------
+
+def _player_credit_limit(player, kind: str) -> Decimal | None:
+    if kind == AccountKind.PLAYER_CREDIT:
+        return Decimal(getattr(player, "credit_limit", 0) or 0)
+    return Decimal(0)
+
+
+def player_account(*, player, kind: str) -> Account:
+    """The player's account of ``kind`` in the player's currency, created on first use."""
+    if kind not in PLAYER_KINDS:
+        raise InvalidPosting(f"{kind!r} is not a player account kind.")
+    account = Account.objects.filter(player_id=player.pk, kind=kind).first()
+    if account is not None:
+        return account
+    try:
+        with transaction.atomic():
+            return Account.objects.create(player_id=player.pk, kind=kind, currency=player.currency,
+                                          credit_limit=_player_credit_limit(player, kind))
+    except IntegrityError:  # created concurrently
+        return Account.objects.get(player_id=player.pk, kind=kind)
+
+
+def system_shards(kind: str) -> int:
+    if kind in UNSHARDED_KINDS:
+        return 1
+    return max(1, int(getattr(settings, "CASHIER_SYSTEM_SHARDS", DEFAULT_SYSTEM_SHARDS)))
+
+
+def _system_limit(kind: str) -> Decimal | None:
+    return Decimal(0) if kind in UNSHARDED_KINDS else None
+
+
+def house_account(*, currency: str, kind: str = AccountKind.HOUSE) -> Account:
+    """A system account of ``kind`` in ``currency``: one of its shards, picked at random.
+
+    Spreading postings over shards is the hot-account design (see cashier.models): callers never need
+    to know which shard they got; reports sum the shards.
+    """
+    if kind in PLAYER_KINDS:
+        raise InvalidPosting(f"{kind!r} is a player account kind.")
+    currency_exponent(currency)
+    shard = random.randrange(system_shards(kind))
+    account = Account.objects.filter(player__isnull=True, kind=kind, currency=currency, shard=shard).first()
+    if account is not None:
+        return account
+    try:
+        with transaction.atomic():
+            return Account.objects.create(kind=kind, currency=currency, shard=shard, credit_limit=_system_limit(kind))
+    except IntegrityError:
+        return Account.objects.get(player__isnull=True, kind=kind, currency=currency, shard=shard)
+
+
+def system_balance(*, currency: str, kind: str = AccountKind.HOUSE) -> Decimal:
+    """The balance of a system account kind: the sum of its shards (at most a few rows)."""
+    from django.db.models import Sum
+
+    total = Account.objects.filter(player__isnull=True, kind=kind, currency=currency).aggregate(s=Sum("balance"))["s"]
+    return total or Decimal(0)
+
+
+def accounts_lock(*, accounts) -> dict[int, Decimal]:
+    """Lock ``accounts`` (FOR NO KEY UPDATE, ascending id) in the caller's transaction; {id: balance}."""
+    ids = sorted({a.pk if isinstance(a, Account) else int(a) for a in accounts})
+    if not ids:
+        return {}
+    with connection.cursor() as cur:
+        cur.execute("SELECT id, balance FROM cashier_account WHERE id = ANY(%s) ORDER BY id FOR NO KEY UPDATE",
+                    [ids])
+        return dict(cur.fetchall())
+
+
+def player_balances(*, player) -> dict[str, Decimal]:
+    """{"cash": ..., "bonus": ..., "credit": ...}: the cached balances (zero for accounts not opened yet)."""
+    names = {AccountKind.PLAYER_CASH: "cash", AccountKind.PLAYER_BONUS: "bonus", AccountKind.PLAYER_CREDIT: "credit"}
+    result = {name: Decimal("0") for name in names.values()}
+    for kind, balance in Account.objects.filter(player_id=player.pk).values_list("kind", "balance"):
+        result[names[kind]] = balance
+    return result
+
+
+# --- Posting ----------------------------------------------------------------------------------------
+
+def _logical_account(account: Account) -> str:
+    # System accounts are compared by kind and currency, not by shard: a replay may draw another shard.
+    return str(account.pk) if account.player_id else f"{account.kind}:{account.currency}"
+
+
+def _payload_hash(kind: str, lines: list[tuple[Account, Decimal]]) -> str:
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    for account, amount in lines:
+        totals[_logical_account(account)] += amount
+    canonical = json.dumps([kind, sorted([k, str(v.normalize())] for k, v in totals.items() if v != 0)],
+                           separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _validated_lines(lines) -> list[tuple[Account, Decimal]]:
+    if not lines or len(lines) < 2:
+        raise InvalidPosting("A posting needs at least two lines.")
+    clean, totals = [], defaultdict(Decimal)
+    for account, raw in lines:
+        if not isinstance(account, Account) or account.pk is None:
+            raise InvalidPosting("Every line needs a saved Account.")
+        try:
+            amount = to_decimal(raw)
+        except (TypeError, ValueError) as exc:
+            raise InvalidPosting(str(exc)) from None
+        if amount == 0:
+            raise InvalidPosting("A line amount must not be zero.")
+        if abs(amount) >= Decimal(10) ** 15:
+            raise InvalidPosting("Amount out of range.")
+        if not has_valid_precision(amount, account.currency):
+            raise InvalidPosting(f"{amount} has more decimals than {account.currency} allows.")
+        totals[account.currency] += amount
+        clean.append((account, amount))
+    unbalanced = {cur: str(total) for cur, total in totals.items() if total != 0}
+    if unbalanced:
+        raise InvalidPosting(f"Lines do not sum to zero per currency: {unbalanced}.")
+    return clean
+
+
+_INSERT_TX = (
+    "INSERT INTO cashier_ledgertransaction (idempotency_key, kind, payload_hash, reference, actor_id, integration,"
+    " metadata, reverses_id, created_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
+    " ON CONFLICT (idempotency_key) DO NOTHING RETURNING id"
+)
+
+
+def ledger_post(*, idempotency_key: str, kind: str, lines: Sequence[tuple[Account, Decimal]], actor=None,
+                integration: str = "", reference: str = "", metadata: dict | None = None,
+                reverses: LedgerTransaction | None = None) -> PostResult:
+    """Post one balanced transaction in the caller's transaction (a savepoint when one is open).
+
+    Same key and same lines: the original transaction, ``created=False``, nothing moves. Same key and
+    different lines: :class:`IdempotencyConflict`. A balance beyond its limit: :class:`InsufficientFunds`
+    and nothing is written.
+    """
+    if not idempotency_key or len(idempotency_key) > 200:
+        raise InvalidPosting("An idempotency key of 1 to 200 characters is required.")
+    if not kind or len(kind) > 64:
+        raise InvalidPosting("A kind of 1 to 64 characters is required.")
+    clean = _validated_lines(lines)
+    digest = _payload_hash(kind, clean)
+    now = timezone.now()
+    actor_id = actor.pk if actor is not None and getattr(actor, "is_authenticated", False) else None
+    with transaction.atomic():
+        with connection.cursor() as cur:
+            # ON CONFLICT waits for a concurrent insert of the same key to commit or abort: the same key
+            # raced from several connections posts once.
+            cur.execute(_INSERT_TX, [idempotency_key, kind, digest, reference[:200], actor_id, integration[:64],
+                                     json.dumps(metadata or {}, default=str), reverses.pk if reverses else None, now])
+            row = cur.fetchone()
+        if row is None:
+            existing = LedgerTransaction.objects.get(idempotency_key=idempotency_key)
+            if existing.payload_hash != digest:
+                raise IdempotencyConflict(extra={"transaction_id": existing.pk})
+            return PostResult(existing, False)
+        tx_id = row[0]
+        per_account: dict[int, Decimal] = defaultdict(Decimal)
+        accounts = {}
+        for account, amount in clean:
+            per_account[account.pk] += amount
+            accounts[account.pk] = account
+        with connection.cursor() as cur:
+            cur.execute("SELECT id, balance, credit_limit, currency FROM cashier_account WHERE id = ANY(%s)"
+                        " ORDER BY id FOR NO KEY UPDATE", [sorted(per_account)])
+            locked = {r[0]: r[1:] for r in cur.fetchall()}
+        balances = {}
+        for account_id, (balance, limit, currency) in locked.items():
+            if currency != accounts[account_id].currency:
+                raise InvalidPosting("An account's currency does not match the line.")
+            balances[account_id] = balance
+            new = balance + per_account[account_id]
+            if limit is not None and per_account[account_id] < 0 and new < -limit:
+                raise InsufficientFunds(extra={"balance": balance, "account_id": account_id,
+                                               "available": balance + limit})
+        entries = []
+        for account, amount in clean:
+            balances[account.pk] += amount
+            entries.append(Entry(transaction_id=tx_id, account_id=account.pk, amount=amount,
+                                 currency=account.currency, balance_after=balances[account.pk], created_at=now))
+        Entry.objects.bulk_create(entries)
+        with connection.cursor() as cur:
+            cur.execute(
+                "UPDATE cashier_account AS a SET balance = v.balance FROM"
+                " (SELECT unnest(%s::bigint[]) AS id, unnest(%s::numeric[]) AS balance) AS v WHERE a.id = v.id",
+                [list(balances), [balances[k] for k in balances]])
+    tx = LedgerTransaction(id=tx_id, idempotency_key=idempotency_key, kind=kind, payload_hash=digest,
+                           reference=reference[:200], actor_id=actor_id, integration=integration[:64],
+                           metadata=metadata or {}, reverses=reverses, created_at=now)
+    tx._state.adding, tx._state.db = False, "default"
+    return PostResult(tx, True)
+
+
+def ledger_reverse(*, transaction_id: int, actor=None, integration: str = "", reason: str = "") -> PostResult:
+    """Post the mirror image of a transaction (the only way to correct one). Idempotent per original."""
+    from backoffice.services import audit_record
+
+    with transaction.atomic():
+        original = LedgerTransaction.objects.get(pk=transaction_id)
+        lines = [(e.account, -e.amount) for e in original.entries.select_related("account")]
+        result = ledger_post(idempotency_key=f"reversal:{original.pk}", kind="cashier.reversal", lines=lines,
+                             actor=actor, integration=integration, reference=original.reference,
+                             metadata={"reverses": original.pk, "reason": reason}, reverses=original)
+        if result.created:
+            audit_record(actor=actor, integration=integration, action="ledger.reverse", target=original,
+                         after={"reversal_id": result.transaction.pk}, reason=reason)
+        return result
