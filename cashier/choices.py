@@ -27,3 +27,12 @@ class TransactionKind(models.TextChoices):
     WITHDRAWAL_PAYOUT = "cashier.withdrawal_payout", "Withdrawal paid out"
     ADJUSTMENT = "cashier.adjustment", "Manual adjustment"
     REVERSAL = "cashier.reversal", "Reversal"
+
+
+class AdjustmentReason(models.TextChoices):
+    GOODWILL = "goodwill", "Goodwill credit"
+    CORRECTION = "correction", "Correction of an error"
+    CHARGEBACK = "chargeback", "Chargeback"
+    GAME_DISPUTE = "game_dispute", "Game dispute"
+    TESTING = "testing", "Integration testing"
+    OTHER = "other", "Other (explain)"

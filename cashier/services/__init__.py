@@ -1,5 +1,6 @@
 """Cashier services. Import from here: ``from cashier.services import ledger_post``."""
 
+from cashier.services.adjustments import balance_adjust  # noqa: F401
 from cashier.services.ledger import (  # noqa: F401
     IdempotencyConflict,
     InsufficientFunds,

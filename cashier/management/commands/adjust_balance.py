@@ -1,0 +1,33 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from backoffice.exceptions import ApplicationError
+from backoffice.money import format_money
+from backoffice.services import ops_actor_label
+from cashier.choices import AdjustmentReason
+from cashier.services import balance_adjust, player_balances
+
+
+class Command(BaseCommand):
+    help = "Credit (positive amount) or debit (negative) a player's cash wallet, audited. Never below zero."
+
+    def add_arguments(self, parser):
+        parser.add_argument("username")
+        parser.add_argument("amount", help="In the player's currency, e.g. 25.00 or -10")
+        parser.add_argument("--reason", required=True, help="Why (kept in the audit log and the timeline).")
+        parser.add_argument("--code", default=AdjustmentReason.TESTING, choices=AdjustmentReason.values,
+                            help="Reason code (default: testing).")
+        parser.add_argument("--key", default="", help="Idempotency key: a retried command with it posts once.")
+
+    def handle(self, *args, **opts):
+        from players.models import Player
+
+        player = Player.objects.filter(username=opts["username"]).first()
+        if player is None:
+            raise CommandError(f"No player named {opts['username']!r}.")
+        try:
+            tx = balance_adjust(player=player, amount=opts["amount"], reason_code=opts["code"], reason=opts["reason"],
+                                actor_label=ops_actor_label(), idempotency_key=opts["key"])
+        except ApplicationError as exc:
+            raise CommandError(exc.message) from None
+        cash = format_money(player_balances(player=player)["cash"], player.currency)
+        self.stdout.write(self.style.SUCCESS(f"Posted transaction {tx.pk}; {player.username}'s cash: {cash}."))
