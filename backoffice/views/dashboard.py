@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from backoffice.models import AuditEvent
 from backoffice.querysets import agent_for_user
+from backoffice.selectors import registrations_by_day
 from players.choices import AgentFlag
 from players.models import Agent, Player
 from players.services import agent_flags_get
@@ -36,8 +37,9 @@ def home(request):
         kpis.append({"label": "Audited actions today", "value": audit.filter(created_at__date=today).count(),
                      "hint": "staff and integrations"})
         activity = list(audit.select_related("actor")[:12])
+    chart = registrations_by_day(user=user) if Player.objects.can(user) else None
     return TemplateResponse(request, "dashboard/home.html", {"title": "Dashboard", "kpis": kpis,
-                                                            "activity": activity})
+                                                            "activity": activity, "chart": chart})
 
 
 def agent_dashboard(request, agent):
@@ -55,5 +57,6 @@ def agent_dashboard(request, agent):
         ],
         "sub_agents": list(sub_agents.select_related("parent")[:10]),
         "recent_players": list(players.select_related("agent")[:10]),
+        "chart": registrations_by_day(user=user),
     }
     return TemplateResponse(request, "dashboard/agent.html", context)

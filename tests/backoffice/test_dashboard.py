@@ -1,0 +1,36 @@
+"""Dashboards: operator KPIs and chart, the agent's own restricted dashboard."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from backoffice.selectors import registrations_by_day
+from players.models import Player
+from tests.factories import AgentFactory, PlayerFactory
+
+
+@pytest.mark.django_db
+def test_registrations_chart_is_scoped_zero_filled_and_skips_test_accounts(admin_user):
+    mine = AgentFactory(code="MA-D1")
+    other = AgentFactory(code="MA-D2")
+    PlayerFactory(agent=mine)
+    PlayerFactory(agent=mine, is_test=True)
+    PlayerFactory(agent=other)
+    old = PlayerFactory(agent=mine)
+    Player.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=3))
+
+    chart = registrations_by_day(user=mine.user, days=7)
+    data = chart["datasets"][0]["data"]
+    assert len(chart["labels"]) == len(data) == 7
+    assert data[-1] == 1 and data[-4] == 1 and sum(data) == 2
+    assert sum(registrations_by_day(user=admin_user, days=7)["datasets"][0]["data"]) == 3
+
+
+@pytest.mark.django_db
+def test_dashboards_render_for_operator_and_agent(login, admin_user):
+    agent = AgentFactory(code="MA-D3")
+    body = login(admin_user).get("/").content.decode()
+    assert 'data-chart="chart-registrations"' in body and 'id="chart-registrations"' in body
+    agent_body = login(agent.user).get("/").content.decode()
+    assert "Agent dashboard" in agent_body and "your sub-tree" in agent_body
