@@ -31,6 +31,20 @@ MENU: tuple[Section, ...] = (
     Section("Players", (
         Item("Players", "players:player_list", "players.Player", icon="users"),
         Item("Agents", "players:agent_list", "players.Agent", icon="tree"),
+        Item("Follow-ups", "players:followup_list", "players.Note", icon="dot"),
+        Item("Segments", "players:segment_list", "players.Segment", icon="dot"),
+    )),
+    Section("Games", (
+        Item("Games", "games:game_list", "games.Game", icon="dice"),
+        Item("Rounds", "games:round_list", "games.Round", icon="dot"),
+        Item("Lobby", "games:lobbycategory_list", "games.LobbyCategory", icon="dot"),
+        Item("Providers", "games:provider_list", "games.Provider", icon="dot"),
+        Item("Jurisdictions", "games:jurisdiction_list", "games.Jurisdiction", icon="dot"),
+    )),
+    Section("Cashier", (
+        Item("Transactions", "cashier:ledgertransaction_list", "cashier.LedgerTransaction", icon="dot"),
+        Item("Ledger entries", "cashier:entry_list", "cashier.Entry", icon="dot"),
+        Item("Liability", "cashier:liability", "cashier.Account", icon="dot"),
     )),
     Section("Compliance", (
         Item("Audit log", "backoffice:auditevent_list", "backoffice.AuditEvent", icon="shield"),

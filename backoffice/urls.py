@@ -26,4 +26,5 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("system/", include(backoffice_patterns)),
     path("players/", include("players.urls")),
+    path("cashier/", include("cashier.urls")),
 ]

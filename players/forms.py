@@ -1,7 +1,22 @@
 from django import forms
+from django.contrib.auth import get_user_model
 
-from players.choices import AgentFlag
-from players.models import Agent
+from backoffice.money import CURRENCY_CHOICES
+from players.choices import (
+    AgentFlag,
+    ExclusionKind,
+    KycStatus,
+    LimitKind,
+    LimitPeriod,
+    LimitSource,
+    NoteChannel,
+    PlayerStatus,
+    SegmentKind,
+)
+from players.models import Agent, Segment
+from players.rg_profiles import EXCLUSION_CHOICES, TIMEOUT_CHOICES
+
+DATE = forms.DateInput(attrs={"type": "date"})
 
 
 class AgentForm(forms.ModelForm):
@@ -16,3 +31,144 @@ class AgentFlagsForm(forms.Form):
     flags = forms.MultipleChoiceField(choices=AgentFlag.choices, required=False,
                                       widget=forms.CheckboxSelectMultiple)
     reason = forms.CharField(max_length=500, required=False, widget=forms.TextInput)
+
+
+class AgentMoveForm(forms.Form):
+    parent = forms.ModelChoiceField(queryset=Agent.objects.all(), required=False, empty_label="(top level)",
+                                    help_text="The new parent node.")
+    reason = forms.CharField(max_length=500)
+
+
+class AgentLimitsForm(forms.Form):
+    credit_limit = forms.DecimalField(min_value=0, max_digits=20, decimal_places=4)
+    max_wager = forms.DecimalField(min_value=0, max_digits=20, decimal_places=4)
+    reason = forms.CharField(max_length=500, required=False)
+
+
+class _ProfileFields(forms.Form):
+    email = forms.EmailField(required=False)
+    first_name = forms.CharField(max_length=100, required=False)
+    last_name = forms.CharField(max_length=100, required=False)
+    date_of_birth = forms.DateField(required=False, widget=DATE)
+    country = forms.CharField(max_length=2, min_length=2, help_text="ISO code, e.g. MT, GB, DE.")
+    vip_level = forms.IntegerField(min_value=0, max_value=10, initial=0)
+    registration_source = forms.CharField(max_length=64, required=False)
+    is_test = forms.BooleanField(required=False, label="Test account", help_text="Excluded from reports.")
+
+    def clean_country(self):
+        value = self.cleaned_data["country"].strip().upper()
+        if not value.isalpha():
+            raise forms.ValidationError("Two letters, e.g. MT.")
+        return value
+
+
+class PlayerCreateForm(_ProfileFields):
+    username = forms.CharField(max_length=64)
+    currency = forms.ChoiceField(choices=CURRENCY_CHOICES, initial="EUR")
+    agent = forms.ModelChoiceField(queryset=Agent.objects.all(), required=False, empty_label="(no agent)")
+    credit_limit = forms.DecimalField(min_value=0, max_digits=20, decimal_places=4, required=False)
+    max_wager = forms.DecimalField(min_value=0, max_digits=20, decimal_places=4, required=False)
+
+    field_order = ["username", "email", "first_name", "last_name", "date_of_birth", "country", "currency", "agent",
+                   "vip_level", "registration_source", "credit_limit", "max_wager", "is_test"]
+
+
+class PlayerEditForm(_ProfileFields):
+    reason = forms.CharField(max_length=500, required=False)
+
+
+class PlayerStatusForm(forms.Form):
+    status = forms.ChoiceField(choices=PlayerStatus.choices)
+    reason = forms.CharField(max_length=500)
+
+
+class PlayerKycForm(forms.Form):
+    status = forms.ChoiceField(choices=KycStatus.choices, label="New KYC status")
+    reason = forms.CharField(max_length=500, required=False)
+
+
+class RgLimitForm(forms.Form):
+    kind = forms.ChoiceField(choices=LimitKind.choices)
+    period = forms.ChoiceField(choices=LimitPeriod.choices)
+    amount = forms.DecimalField(min_value=0, max_digits=20, decimal_places=4, required=False,
+                                help_text="Empty removes the limit (a removal waits like an increase).")
+    source = forms.ChoiceField(choices=LimitSource.choices, initial=LimitSource.PLAYER)
+    reason = forms.CharField(max_length=500, required=False)
+
+
+class RgLimitConfirmForm(forms.Form):
+    limit = forms.TypedChoiceField(coerce=int, label="Pending increase")
+
+    def __init__(self, *args, pending=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["limit"].choices = [(r.pk, f"{r} → {'no limit' if r.pending_remove else r.pending_amount}")
+                                        for r in pending]
+
+
+class RgExclusionForm(forms.Form):
+    kind = forms.ChoiceField(choices=ExclusionKind.choices)
+    duration = forms.ChoiceField(choices=[(k, label) for k, label, _ in TIMEOUT_CHOICES + EXCLUSION_CHOICES],
+                                 help_text="Time-outs: 24 hours to 6 weeks. Self-exclusion: 6 months to 5 years, "
+                                           "or indefinite. Neither can be lifted early.")
+    reason = forms.CharField(max_length=500, required=False)
+
+    def clean(self):
+        data = super().clean()
+        durations = {k: d for k, _, d in TIMEOUT_CHOICES + EXCLUSION_CHOICES}
+        if "duration" in data:
+            data["timedelta"] = durations[data["duration"]]
+        return data
+
+
+class RealityCheckForm(forms.Form):
+    minutes = forms.IntegerField(min_value=1, max_value=1440, required=False,
+                                 help_text="Empty: the market profile's default.")
+    reason = forms.CharField(max_length=500, required=False)
+
+
+class PlayerCreditForm(forms.Form):
+    credit_limit = forms.DecimalField(min_value=0, max_digits=20, decimal_places=4, required=False)
+    max_wager = forms.DecimalField(min_value=0, max_digits=20, decimal_places=4, required=False)
+    reason = forms.CharField(max_length=500, required=False)
+
+
+class PlayerMoveForm(forms.Form):
+    agent = forms.ModelChoiceField(queryset=Agent.objects.all(), required=False, empty_label="(no agent)")
+    reason = forms.CharField(max_length=500)
+
+
+class PlayerTagsForm(forms.Form):
+    segments = forms.ModelMultipleChoiceField(queryset=Segment.objects.filter(kind=SegmentKind.STATIC),
+                                              required=False, widget=forms.CheckboxSelectMultiple, label="Tags")
+
+
+class NoteForm(forms.Form):
+    channel = forms.ChoiceField(choices=NoteChannel.choices)
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
+    follow_up_on = forms.DateField(required=False, widget=DATE)
+    assignee = forms.ModelChoiceField(queryset=get_user_model().objects.filter(is_active=True, agent_node__isnull=True),
+                                      required=False)
+
+
+class NoteDoneForm(forms.Form):
+    pass
+
+
+class SegmentForm(forms.ModelForm):
+    class Meta:
+        model = Segment
+        fields = ["name", "kind", "description", "countries", "vip_min", "vip_max", "lifetime_deposits_min",
+                  "active_within_days", "inactive_for_days", "registered_from", "registered_to"]
+        widgets = {"registered_from": DATE, "registered_to": DATE}
+
+    def clean_countries(self):
+        codes = [c.strip().upper() for c in self.cleaned_data["countries"].split(",") if c.strip()]
+        if any(len(c) != 2 or not c.isalpha() for c in codes):
+            raise forms.ValidationError("Comma-separated two-letter codes, e.g. GB,IE.")
+        return ",".join(codes)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("vip_min") is not None and data.get("vip_max") is not None and data["vip_min"] > data["vip_max"]:
+            self.add_error("vip_max", "Must be at least the lower bound.")
+        return data

@@ -1,7 +1,8 @@
 import django_tables2 as tables
+from django.utils.html import format_html
 
 from backoffice.tables import BaseTable, ChoiceBadgeColumn, MoneyColumn
-from players.models import Agent, Player
+from players.models import Agent, KycEvent, Note, Player, RgExclusion, Segment, TimelineEvent
 
 
 class PlayerTable(BaseTable):
@@ -9,13 +10,16 @@ class PlayerTable(BaseTable):
     username = tables.Column(linkify=True)
     status = ChoiceBadgeColumn()
     kyc_status = ChoiceBadgeColumn(verbose_name="KYC")
+    vip_level = tables.Column(verbose_name="VIP", attrs={"td": {"class": "num"}, "th": {"class": "num"}})
     agent = tables.Column(linkify=True, accessor="agent__code", verbose_name="Agent")
+    is_test = tables.BooleanColumn(verbose_name="Test")
+    lifetime_deposits = MoneyColumn(verbose_name="Lifetime deposits")
     created_at = tables.DateTimeColumn(format="Y-m-d H:i", verbose_name="Registered")
 
     class Meta(BaseTable.Meta):
         model = Player
         fields = ("id", "username", "email", "first_name", "last_name", "country", "currency", "status",
-                  "kyc_status", "vip_level", "agent", "is_test", "created_at", "last_login_at")
+                  "kyc_status", "vip_level", "agent", "is_test", "lifetime_deposits", "created_at", "last_login_at")
         default_columns = ("id", "username", "email", "country", "currency", "status", "kyc_status", "vip_level",
                            "agent", "created_at")
         order_by = ("-id",)
@@ -36,3 +40,90 @@ class AgentTable(BaseTable):
         fields = ("code", "name", "level", "parent", "user", "currency", "credit_limit", "max_wager",
                   "player_count", "is_active")
         order_by = ("code",)
+
+
+class AgentTreeTable(AgentTable):
+    """The hierarchy in path order, each node indented by its level."""
+
+    def render_code(self, value, record):
+        pad = (record.level - 1) * 22
+        return format_html('<a href="{}" style="padding-left:{}px">{}{}</a>', record.get_absolute_url(), pad,
+                           "└ " if record.level > 1 else "", value)
+
+    class Meta(AgentTable.Meta):
+        order_by = ()
+        fields = ("code", "name", "level", "user", "currency", "credit_limit", "max_wager", "player_count",
+                  "is_active")
+
+
+class KycEventTable(BaseTable):
+    created_at = tables.DateTimeColumn(format="Y-m-d H:i", verbose_name="When")
+    from_status = ChoiceBadgeColumn(verbose_name="From")
+    to_status = ChoiceBadgeColumn(verbose_name="To")
+    actor = tables.Column(accessor="actor__username", verbose_name="By", default="system")
+
+    class Meta(BaseTable.Meta):
+        model = KycEvent
+        fields = ("created_at", "from_status", "to_status", "reason", "actor")
+
+
+class ExclusionTable(BaseTable):
+    kind = tables.Column()
+    starts_at = tables.DateTimeColumn(format="Y-m-d H:i", verbose_name="From")
+    ends_at = tables.DateTimeColumn(format="Y-m-d H:i", verbose_name="Until", default="indefinite")
+    actor = tables.Column(accessor="actor__username", verbose_name="Recorded by", default="—")
+
+    class Meta(BaseTable.Meta):
+        model = RgExclusion
+        fields = ("kind", "starts_at", "ends_at", "reason", "actor")
+
+
+class NoteTable(BaseTable):
+    created_at = tables.DateTimeColumn(format="Y-m-d H:i", verbose_name="When")
+    player = tables.Column(linkify=lambda record: record.get_absolute_url(), accessor="player__username")
+    channel = tables.Column()
+    author = tables.Column(accessor="author__username", verbose_name="Author", default="—")
+    follow_up_on = tables.DateColumn(format="Y-m-d", verbose_name="Follow-up")
+    assignee = tables.Column(accessor="assignee__username", verbose_name="Assignee", default="—")
+    follow_up_done_at = tables.DateTimeColumn(format="Y-m-d", verbose_name="Done")
+    done = tables.TemplateColumn(
+        '{% if record.follow_up_on and not record.follow_up_done_at %}<a class="btn btn-ghost btn-sm" '
+        'href="{% url "players:note_done" record.pk %}">Mark done</a>{% endif %}', orderable=False, verbose_name="",
+        exclude_from_export=True)
+
+    class Meta(BaseTable.Meta):
+        model = Note
+        fields = ("created_at", "player", "channel", "text", "author", "follow_up_on", "assignee",
+                  "follow_up_done_at", "done")
+
+
+class FollowUpTable(NoteTable):
+    class Meta(NoteTable.Meta):
+        fields = ("follow_up_on", "player", "channel", "text", "author", "assignee", "created_at", "done")
+        order_by = ("follow_up_on",)
+
+
+class SegmentTable(BaseTable):
+    name = tables.Column(linkify=True)
+    kind = ChoiceBadgeColumn()
+    member_count = tables.Column(verbose_name="Members", attrs={"td": {"class": "num"}, "th": {"class": "num"}})
+    counted_at = tables.DateTimeColumn(format="Y-m-d H:i", verbose_name="Counted")
+
+    class Meta(BaseTable.Meta):
+        model = Segment
+        fields = ("name", "kind", "description", "member_count", "counted_at")
+
+
+class TimelineTable(BaseTable):
+    occurred_at = tables.DateTimeColumn(format="Y-m-d H:i:s", verbose_name="When", orderable=False)
+    kind = tables.Column(orderable=False)
+    summary = tables.Column(orderable=False)
+    amount = MoneyColumn(orderable=False)
+    who = tables.Column(accessor="actor_id", verbose_name="By", orderable=False, empty_values=())
+
+    def render_who(self, record):
+        return record.actor.username if record.actor_id and record.actor else (record.integration or "system")
+
+    class Meta(BaseTable.Meta):
+        model = TimelineEvent
+        fields = ("occurred_at", "kind", "summary", "amount", "who")

@@ -118,3 +118,78 @@ def agent_flags_set(*, agent: Agent, flags: list[str], actor=None, reason: str =
         audit_record(actor=actor, action="agent.flags", target=agent, before={"flags": before},
                      after={"flags": after}, reason=reason)
     return agent
+
+
+def _subtree_depth(agent: Agent) -> int:
+    """Levels below ``agent`` in its sub-tree (0 for a leaf)."""
+    from django.db.models import Max
+
+    deepest = Agent.objects.subtree_of(agent).aggregate(m=Max("level"))["m"] or agent.level
+    return deepest - agent.level
+
+
+@transaction.atomic
+def agent_move(*, agent: Agent, parent: Agent | None, reason: str = "", actor=None) -> Agent:
+    """Move an agent node (with its sub-tree and players) under another parent. Audited.
+
+    Refused under its own descendant (or itself), past the depth of three levels, across currencies or
+    with limits above the new parent's. Every path and level of the moved sub-tree is rewritten by one
+    UPDATE (the materialized path keeps sub-tree queries to a prefix match).
+    """
+    agent = Agent.objects.select_for_update().get(pk=agent.pk)
+    if parent is not None:
+        parent = Agent.objects.select_for_update().get(pk=parent.pk)
+        if parent.pk == agent.pk or parent.path.startswith(agent.path):
+            raise ApplicationError("An agent cannot be moved under itself or its own descendant.", code="cycle")
+    if (agent.parent_id or None) == (parent.pk if parent else None):
+        raise ApplicationError("The agent is already there.", code="unchanged")
+    new_level = parent.level + 1 if parent else 1
+    if new_level + _subtree_depth(agent) > MAX_DEPTH:
+        raise ApplicationError("The move would make the tree deeper than three levels.", code="depth")
+    if parent is not None:
+        _check_limits_within_parent(parent, agent.credit_limit, agent.max_wager, agent.currency)
+    acting = agent_for_user(actor) if actor is not None else None
+    if acting is not None and (not agent.is_descendant_of(acting) or parent is None
+                               or not parent.path.startswith(acting.path)):
+        raise ApplicationError("Agents can only move nodes inside their own sub-tree.", code="scope")
+    old_path, before_parent = agent.path, agent.parent.code if agent.parent_id else None
+    new_path = f"{parent.path if parent else '/'}{agent.pk}/"
+    delta = new_level - agent.level
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        # One statement for the whole sub-tree: prefix swap on path, shift of level.
+        cur.execute("UPDATE players_agent SET path = %s || substr(path, %s), level = level + %s "
+                    "WHERE path LIKE %s", [new_path, len(old_path) + 1, delta, old_path.replace("%", r"\%") + "%"])
+        moved = cur.rowcount
+    Agent.objects.filter(pk=agent.pk).update(parent=parent)
+    agent.refresh_from_db()
+    audit_record(actor=actor, action="agent.move", target=agent, reason=reason,
+                 before={"parent": before_parent, "path": old_path},
+                 after={"parent": parent.code if parent else None, "path": new_path, "nodes_moved": moved})
+    return agent
+
+
+@transaction.atomic
+def agent_limits_set(*, agent: Agent, credit_limit, max_wager, reason: str = "", actor=None) -> Agent:
+    """Set a node's credit limit and max wager: within its parent's, and not below any child's."""
+    agent = Agent.objects.select_for_update().get(pk=agent.pk)
+    try:
+        credit_limit, max_wager = to_decimal(credit_limit), to_decimal(max_wager)
+    except (TypeError, ValueError):
+        raise ApplicationError("Limits must be numbers.", code="limit") from None
+    _check_limits_within_parent(agent.parent, credit_limit, max_wager, agent.currency)
+    from django.db.models import Max
+
+    children = agent.children.aggregate(c=Max("credit_limit"), w=Max("max_wager"))
+    if children["c"] is not None and (credit_limit < children["c"] or max_wager < children["w"]):
+        raise ApplicationError("A sub-agent has higher limits; lower theirs first.", code="limit")
+    acting = agent_for_user(actor) if actor is not None else None
+    if acting is not None and not agent.is_descendant_of(acting):
+        raise ApplicationError("Agents can only change nodes below their own.", code="scope")
+    before = snapshot(agent, fields=["credit_limit", "max_wager"])
+    agent.credit_limit, agent.max_wager = credit_limit, max_wager
+    agent.save(update_fields=["credit_limit", "max_wager"])
+    audit_record(actor=actor, action="agent.limits", target=agent, before=before,
+                 after=snapshot(agent, fields=["credit_limit", "max_wager"]), reason=reason)
+    return agent

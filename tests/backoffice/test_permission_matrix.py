@@ -6,7 +6,9 @@ from django.conf import settings
 from backoffice.models import AuditEvent
 from players.choices import AgentFlag
 from tests import matrix
+from tests.cashier import matrix_objects as _cashier_matrix_objects  # noqa: F401
 from tests.factories import AgentFactory, OperatorFactory, PlayerFactory
+from tests.players import matrix_objects as _players_matrix  # noqa: F401
 
 
 @matrix.objects_for("players.player")
