@@ -75,6 +75,7 @@ class Account(models.Model):
 
     class Meta:
         ordering = ["id"]
+        permissions = [("adjust_account", "Post manual balance adjustments")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(credit_limit__isnull=True) | models.Q(balance__gte=-models.F("credit_limit")),
@@ -96,6 +97,8 @@ class Account(models.Model):
         return f"{self.get_kind_display()} {owner} {self.currency}"
 
     def get_absolute_url(self) -> str:
+        if self.player_id:
+            return reverse("cashier:player_wallets", args=[self.player_id])
         return reverse("cashier:entry_list") + f"?account={self.pk}"
 
 
@@ -120,7 +123,6 @@ class LedgerTransaction(models.Model):
     class Meta:
         ordering = ["-id"]
         verbose_name = "ledger transaction"
-        permissions = [("adjust_ledgertransaction", "Post manual balance adjustments")]
 
     def __str__(self) -> str:
         return f"Transaction {self.pk} · {self.kind}"

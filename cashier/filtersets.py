@@ -1,0 +1,58 @@
+"""Filter sets of the cashier app (also used by the CSV/XLSX export)."""
+
+import django_filters
+from django import forms
+
+from backoffice.filtersets import BaseFilterSet
+from backoffice.money import CURRENCY_CHOICES
+from cashier.choices import AccountKind
+from cashier.models import Entry, LedgerTransaction
+
+
+def _date(label):
+    return forms.DateInput(attrs={"type": "date"})
+
+
+class EntryFilterSet(BaseFilterSet):
+    search_fields = ("transaction__reference", "transaction__idempotency_key")
+    player = django_filters.NumberFilter(field_name="account__player_id", label="Player id",
+                                         widget=forms.HiddenInput)
+    account = django_filters.NumberFilter(field_name="account_id", label="Account id", widget=forms.HiddenInput)
+    kind = django_filters.CharFilter(field_name="transaction__kind", lookup_expr="startswith", label="Type")
+    account_kind = django_filters.ChoiceFilter(field_name="account__kind", choices=AccountKind.choices,
+                                               label="Account")
+    currency = django_filters.ChoiceFilter(choices=CURRENCY_CHOICES)
+    direction = django_filters.ChoiceFilter(method="filter_direction", label="Direction",
+                                            choices=[("in", "Credits"), ("out", "Debits")])
+    min_amount = django_filters.NumberFilter(method="filter_min_amount", label="Min amount")
+    created_after = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte", label="From",
+                                              widget=_date("From"))
+    created_before = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte", label="To",
+                                               widget=_date("To"))
+
+    class Meta:
+        model = Entry
+        fields = ["q", "player", "account", "kind", "account_kind", "currency", "direction", "min_amount",
+                  "created_after", "created_before"]
+
+    def filter_direction(self, queryset, name, value):
+        return queryset.filter(amount__gt=0) if value == "in" else queryset.filter(amount__lt=0)
+
+    def filter_min_amount(self, queryset, name, value):
+        from django.db.models import Q
+
+        return queryset.filter(Q(amount__gte=value) | Q(amount__lte=-value))
+
+
+class LedgerTransactionFilterSet(BaseFilterSet):
+    search_fields = ("reference", "idempotency_key")
+    kind = django_filters.CharFilter(lookup_expr="startswith", label="Type")
+    integration = django_filters.CharFilter(label="Integration")
+    created_after = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte", label="From",
+                                              widget=_date("From"))
+    created_before = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte", label="To",
+                                               widget=_date("To"))
+
+    class Meta:
+        model = LedgerTransaction
+        fields = ["q", "kind", "integration", "created_after", "created_before"]

@@ -1,0 +1,108 @@
+"""Pages of the cashier app: wallets, ledger lists and drill-down, liability, adjustments."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.views import View
+
+from backoffice.views import generic
+from cashier import filtersets, forms, selectors, services, tables
+from cashier.models import Account, Entry, LedgerTransaction
+from players.models import Player
+
+
+class PlayerWalletsView(generic.ObjectDetailView):
+    """A player's balances and latest ledger entries. htmx gets the panel alone (the player page embeds it)."""
+
+    queryset = Player.objects.all()
+    template_name = "cashier/player_wallets.html"
+    partial_template_name = "cashier/partials/player_wallets.html"
+
+    def get(self, request, *args, **kwargs):
+        player = self.get_object()
+        accounts_visible = Account.objects.can(request.user, "view")
+        context = {
+            "object": player, "player": player, "title": f"Wallets · {player}", "model": self.model,
+            "opts": self.model._meta, "accounts_visible": accounts_visible,
+            "balances": services.player_balances(player=player) if accounts_visible else None,
+            "accounts": Account.objects.restrict(request.user).filter(player=player) if accounts_visible else [],
+            "entries": selectors.player_entries(user=request.user, player=player, limit=10),
+            "can_adjust": Account.objects.can(request.user, "adjust"),
+            "cash_account": Account.objects.filter(player=player, kind="player_cash").first(),
+        }
+        partial = getattr(request, "htmx", False) and not request.htmx.boosted
+        response = TemplateResponse(request, self.partial_template_name if partial else self.template_name, context)
+        patch_vary_headers(response, ["HX-Request"])
+        return response
+
+
+class EntryListView(generic.ObjectListView):
+    queryset = Entry.objects.select_related("transaction", "account", "account__player", "transaction__actor")
+    filterset = filtersets.EntryFilterSet
+    table = tables.EntryTable
+    title = "Ledger entries"
+
+
+class LedgerTransactionListView(generic.ObjectListView):
+    queryset = LedgerTransaction.objects.select_related("actor")
+    filterset = filtersets.LedgerTransactionFilterSet
+    table = tables.LedgerTransactionTable
+    title = "Ledger transactions"
+
+
+class LedgerTransactionView(generic.ObjectDetailView):
+    queryset = LedgerTransaction.objects.select_related("actor", "reverses")
+    detail_fields = ["idempotency_key", "kind", "created_at", "reference", "actor", "integration", "reverses"]
+
+    def get_extra_context(self, obj):
+        entries = obj.entries.select_related("account", "account__player").order_by("id")
+        return {"entries_table": tables.TransactionEntryTable(entries), "metadata": obj.metadata}
+
+
+class LiabilityView(generic.ObjectPermissionMixin, View):
+    """Operator liability (GLI-19 2.9.3): player balances per currency, now or at the end of a past day."""
+
+    queryset = Account.objects.all()
+    template_name = "cashier/liability.html"
+
+    def get(self, request, *args, **kwargs):
+        form = forms.LiabilityForm(request.GET or None)
+        at = None
+        include_test = False
+        if form.is_valid():
+            include_test = form.cleaned_data["include_test"]
+            day = form.cleaned_data["at"]
+            if day is not None:
+                at = timezone.make_aware(dt.datetime.combine(day, dt.time.max))
+        rows = selectors.liability_get(user=request.user, at=at, include_test=include_test)
+        return TemplateResponse(request, self.template_name, {
+            "title": "Operator liability", "form": form, "rows": rows, "at": at, "generated": timezone.now(),
+            "opts": Account._meta})
+
+
+class AccountAdjustView(generic.ActionView):
+    """A manual adjustment of a player's cash wallet (permission ``cashier.adjust_account``)."""
+
+    queryset = Account.objects.filter(player__isnull=False, kind="player_cash").select_related("player")
+    action = "adjust"
+    form = forms.AdjustmentForm
+    submit_label = "Post adjustment"
+    success_message = "Adjustment posted."
+
+    def get_form_kwargs(self, obj):
+        return {"currency": obj.currency}
+
+    def render(self, obj, form):
+        response = super().render(obj, form)
+        response.context_data["title"] = f"Adjust the cash balance of {obj.player} ({obj.balance:.2f} {obj.currency})"
+        return response
+
+    def perform(self, obj, form):
+        services.balance_adjust(player=obj.player, amount=form.cleaned_data["amount"],
+                                reason_code=form.cleaned_data["reason_code"], reason=form.cleaned_data["reason"],
+                                actor=self.request.user)
+        return obj
