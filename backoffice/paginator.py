@@ -27,6 +27,15 @@ def planner_estimate(queryset) -> int:
     return int(plan[0]["Plan"]["Plan Rows"])
 
 
+def fast_count(queryset, *, exact_limit: int | None = None) -> tuple[int, bool]:
+    """(count, is_estimate): exact up to ``exact_limit`` rows (bounded work), else the planner's estimate."""
+    exact_limit = exact_limit or settings.LIST_EXACT_COUNT_LIMIT
+    bounded = queryset.order_by().values("pk")[: exact_limit + 1].count()
+    if bounded <= exact_limit:
+        return bounded, False
+    return max(planner_estimate(queryset), exact_limit + 1), True
+
+
 class FastPaginator(Paginator):
     count_is_estimate = False
 
@@ -46,11 +55,8 @@ class FastPaginator(Paginator):
         qs = self.queryset
         if not hasattr(qs, "query"):
             return len(qs)
-        bounded = qs.order_by().values("pk")[: self.exact_limit + 1].count()
-        if bounded <= self.exact_limit:
-            return bounded
-        self.count_is_estimate = True
-        return max(planner_estimate(qs), self.exact_limit + 1)
+        count, self.count_is_estimate = fast_count(qs, exact_limit=self.exact_limit)
+        return count
 
     def validate_number(self, number):
         try:

@@ -34,3 +34,16 @@ def test_dashboards_render_for_operator_and_agent(login, admin_user):
     assert 'data-chart="chart-registrations"' in body and 'id="chart-registrations"' in body
     agent_body = login(agent.user).get("/").content.decode()
     assert "Agent dashboard" in agent_body and "your sub-tree" in agent_body
+
+
+@pytest.mark.django_db
+def test_kpis_estimate_past_the_exact_limit(admin_user, settings):
+    from backoffice.selectors import operator_dashboard
+
+    PlayerFactory.create_batch(6)
+    settings.LIST_EXACT_COUNT_LIMIT = 3
+    players = next(k for k in operator_dashboard(user=admin_user)["kpis"] if k["label"] == "Players")
+    assert players["estimate"] and players["value"] >= 4
+    settings.LIST_EXACT_COUNT_LIMIT = 100
+    players = next(k for k in operator_dashboard(user=admin_user)["kpis"] if k["label"] == "Players")
+    assert not players["estimate"] and players["value"] == 6
