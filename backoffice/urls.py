@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from backoffice.views import audit, auth, dashboard, health, users
+from games import api as games_api
 
 backoffice_patterns = (
     [
@@ -27,4 +28,9 @@ urlpatterns = [
     path("system/", include(backoffice_patterns)),
     path("players/", include("players.urls")),
     path("cashier/", include("cashier.urls")),
+    path("games/", include("games.urls")),
+    # Integration APIs (unnamed on purpose: they are not back-office pages; tests/games covers them).
+    path("api/wallet/v1/openapi.json", games_api.openapi),
+    path("api/wallet/v1/<str:provider_code>/<str:operation>", games_api.wallet),
+    path("api/lobby/v1/<str:jurisdiction>", games_api.lobby),
 ]

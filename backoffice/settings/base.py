@@ -216,3 +216,7 @@ LOGGING = {
 
 # --- Integrations ----------------------------------------------------------------------------
 SIGNATURE_MAX_SKEW_SECONDS = 300
+
+# --- Games and the seamless-wallet API (games/) ----------------------------------------------
+GAME_SESSION_IDLE_SECONDS = env.int("GAME_SESSION_IDLE_SECONDS", default=30 * 60)
+WALLET_MAX_BODY_BYTES = env.int("WALLET_MAX_BODY_BYTES", default=16 * 1024)

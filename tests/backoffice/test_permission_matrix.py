@@ -8,6 +8,7 @@ from players.choices import AgentFlag
 from tests import matrix
 from tests.cashier import matrix_objects as _cashier_matrix_objects  # noqa: F401
 from tests.factories import AgentFactory, OperatorFactory, PlayerFactory
+from tests.games import matrix_objects as _games_matrix  # noqa: F401
 from tests.players import matrix_objects as _players_matrix  # noqa: F401
 
 

@@ -1,0 +1,67 @@
+import django_filters
+from django import forms
+
+from backoffice.filtersets import BaseFilterSet
+from games.choices import GameType, RoundStatus, Volatility
+from games.models import Game, Jurisdiction, LobbyCategory, Provider, Round
+
+
+class ProviderFilterSet(BaseFilterSet):
+    search_fields = ("code__iexact", "name__icontains")
+
+    class Meta:
+        model = Provider
+        fields = ["q", "kind", "is_active"]
+
+
+class GameFilterSet(BaseFilterSet):
+    search_fields = ("title__icontains", "external_id__iexact")
+    provider = django_filters.ModelChoiceFilter(queryset=Provider.objects.all())
+    game_type = django_filters.ChoiceFilter(choices=GameType.choices, label="Type")
+    category = django_filters.ModelChoiceFilter(queryset=LobbyCategory.objects.all())
+    volatility = django_filters.ChoiceFilter(choices=Volatility.choices)
+    jurisdiction = django_filters.ModelChoiceFilter(queryset=Jurisdiction.objects.all(), field_name="jurisdictions",
+                                                    label="Approved in")
+
+    class Meta:
+        model = Game
+        fields = ["q", "provider", "game_type", "category", "volatility", "jurisdiction", "is_active"]
+
+
+class JurisdictionFilterSet(BaseFilterSet):
+    search_fields = ("code__iexact", "name__icontains")
+
+    class Meta:
+        model = Jurisdiction
+        fields = ["q"]
+
+
+class LobbyCategoryFilterSet(BaseFilterSet):
+    search_fields = ("slug__iexact", "name__icontains")
+
+    class Meta:
+        model = LobbyCategory
+        fields = ["q", "is_active"]
+
+
+class RoundFilterSet(BaseFilterSet):
+    search_fields = ("round_ref",)
+    status = django_filters.ChoiceFilter(choices=RoundStatus.choices)
+    provider = django_filters.ModelChoiceFilter(queryset=Provider.objects.all())
+    game = django_filters.ModelChoiceFilter(queryset=Game.objects.all())
+    player = django_filters.NumberFilter(field_name="player_id", label="Player id")
+    opened_after = django_filters.DateFilter(field_name="opened_at", lookup_expr="date__gte", label="From",
+                                             widget=forms.DateInput(attrs={"type": "date"}))
+    opened_before = django_filters.DateFilter(field_name="opened_at", lookup_expr="date__lte", label="To",
+                                              widget=forms.DateInput(attrs={"type": "date"}))
+    with_bonus = django_filters.BooleanFilter(field_name="bet_bonus", lookup_expr="gt", method="filter_bonus",
+                                              label="Bonus money")
+
+    class Meta:
+        model = Round
+        fields = ["q", "status", "provider", "game", "player", "currency", "opened_after", "opened_before"]
+
+    def filter_bonus(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(bet_bonus__gt=0) if value else queryset.filter(bet_bonus=0)

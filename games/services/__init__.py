@@ -1,0 +1,28 @@
+"""Games services. Import from here: ``from games.services import game_create``."""
+
+from games.services.catalogue import (  # noqa: F401
+    CSV_COLUMNS,
+    catalogue_import,
+    game_create,
+    game_session_open,
+    game_set_active,
+    game_update,
+    jurisdiction_for_country,
+    lobby_arrange,
+    lobby_build,
+    lobby_cache_invalidate,
+    lobby_get,
+    lobby_place,
+    provider_create,
+    provider_secret_rotate,
+    provider_secrets,
+)
+from games.services.wallet import (  # noqa: F401
+    WalletError,
+    wallet_authenticate,
+    wallet_balance,
+    wallet_bet,
+    wallet_end_round,
+    wallet_rollback,
+    wallet_win,
+)

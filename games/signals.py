@@ -1,0 +1,23 @@
+"""Cache plumbing only: any change to what the lobby shows invalidates every cached lobby on commit."""
+
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import receiver
+
+from games.models import Game, Jurisdiction, LobbyCategory, LobbyPlacement, Provider
+
+
+def _invalidate(**kwargs):
+    from games.services import lobby_cache_invalidate
+
+    transaction.on_commit(lobby_cache_invalidate)
+
+
+for _model in (Game, Jurisdiction, LobbyCategory, LobbyPlacement, Provider):
+    post_save.connect(_invalidate, sender=_model, dispatch_uid=f"lobby-save-{_model.__name__}")
+    post_delete.connect(_invalidate, sender=_model, dispatch_uid=f"lobby-delete-{_model.__name__}")
+
+
+@receiver(m2m_changed, sender=Game.jurisdictions.through, dispatch_uid="lobby-game-jurisdictions")
+def _jurisdictions_changed(**kwargs):
+    _invalidate()
