@@ -41,7 +41,7 @@ class PlayerView(generic.ObjectDetailView):
 
     def get_template_names(self):
         if getattr(self.request, "htmx", False) and not self.request.htmx.boosted:
-            return [f"players/tabs/{self.tab}.html"]
+            return ["players/tabs/_frame.html"]
         return [self.template_name]
 
     def activity(self, obj):

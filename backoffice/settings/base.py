@@ -192,6 +192,8 @@ CELERY_RESULT_EXPIRES = None  # no result backend, so no daily backend_cleanup t
 # Every periodic task of the product is declared here, and only here.
 CELERY_BEAT_SCHEDULE = {
     "audit-chain-anchor": {"task": "backoffice.tasks.audit_chain_anchor", "schedule": 300.0},
+    "players-rg-limits-apply-matured": {"task": "players.tasks.rg_limits_apply_matured", "schedule": 300.0},
+    "players-segment-counts-refresh": {"task": "players.tasks.segment_counts_refresh", "schedule": 3600.0},
 }
 
 # --- Logging (structlog over the standard library) -------------------------------------------
@@ -220,3 +222,8 @@ SIGNATURE_MAX_SKEW_SECONDS = 300
 # --- Games and the seamless-wallet API (games/) ----------------------------------------------
 GAME_SESSION_IDLE_SECONDS = env.int("GAME_SESSION_IDLE_SECONDS", default=30 * 60)
 WALLET_MAX_BODY_BYTES = env.int("WALLET_MAX_BODY_BYTES", default=16 * 1024)
+
+# --- Players ------------------------------------------------------------------------------------
+# Called in the same transaction when a time-out or self-exclusion starts: f(*, player, exclusion, actor).
+# Modules append theirs (end sessions, cancel pending bonuses); see docs/players.md.
+PLAYER_EXCLUSION_HOOKS: list[str] = []

@@ -90,7 +90,8 @@ def _check_credit(agent: Agent | None, credit_limit, max_wager, currency: str) -
 def player_create(*, username: str, currency: str, country: str, email: str = "", agent: Agent | None = None,
                   actor=None, first_name: str = "", last_name: str = "", date_of_birth: date | None = None,
                   vip_level: int = 0, registration_source: str = "", is_test: bool = False,
-                  credit_limit: Decimal | str | None = None, max_wager: Decimal | str | None = None) -> Player:
+                  credit_limit: Decimal | str | None = None, max_wager: Decimal | str | None = None,
+                  actor_label: str = "") -> Player:
     """Register a player account (the page, ``create_player`` and the demo all come here)."""
     username, email, country = username.strip(), email.strip().lower(), country.strip().upper()
     if not username:
@@ -117,7 +118,7 @@ def player_create(*, username: str, currency: str, country: str, email: str = ""
     where = f" under agent {agent.code}" if agent else ""
     timeline_record(player_id=player.pk, kind="players.registered", summary=f"Account registered{where}",
                     actor=actor, data={"source": registration_source} if registration_source else None)
-    audit_record(actor=actor, action="player.create", target=player, after=snapshot(player))
+    audit_record(actor=actor, actor_label=actor_label, action="player.create", target=player, after=snapshot(player))
     return player
 
 

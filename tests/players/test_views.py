@@ -1,0 +1,150 @@
+"""Pages of the players app: forms with clear errors, tabs as htmx partials, timeline keyset pages, scoping."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from players.models import Player, RgExclusion, RgLimit, TimelineEvent
+from players.services import timeline_record
+from tests.factories import AgentFactory, OperatorFactory, PlayerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def risk(login):
+    return login(OperatorFactory(role="Risk & Compliance"))
+
+
+def test_tabs_render_full_and_as_htmx_partial(risk):
+    p = PlayerFactory()
+    for name in ("player", "player_wallets", "player_limits", "player_kyc", "player_notes", "player_timeline"):
+        url = reverse(f"players:{name}", args=[p.pk])
+        full = risk.get(url)
+        assert full.status_code == 200 and b"<html" in full.content
+        part = risk.get(url, HTTP_HX_REQUEST="true")
+        assert part.status_code == 200 and b"<html" not in part.content and b'id="player-tabs"' in part.content
+
+
+def test_wallets_tab_loads_cashier_or_says_missing(risk):
+    p = PlayerFactory()
+    body = risk.get(reverse("players:player_wallets", args=[p.pk])).content.decode()
+    try:
+        url = reverse("cashier:player_wallets", kwargs={"pk": p.pk})
+    except NoReverseMatch:
+        assert "Cashier module not installed" in body
+    else:
+        assert f'hx-get="{url}"' in body and 'hx-trigger="load"' in body
+
+
+def test_create_player_form_errors_change_nothing(risk):
+    url = reverse("players:player_add")
+    PlayerFactory(username="taken", email="taken@x.test")
+    n = Player.objects.count()
+    for data, text in [({"username": "taken"}, "already exists"),
+                       ({"date_of_birth": "2099-01-01"}, "real date of birth"),
+                       ({"date_of_birth": "not-a-date"}, "Enter a valid date"),
+                       ({"email": "TAKEN@x.test"}, "already uses")]:
+        post = {"username": "newbie", "currency": "EUR", "country": "MT", "vip_level": "0", **data}
+        r = risk.post(url, post)
+        assert r.status_code == 200 and text in r.content.decode(), data
+    assert Player.objects.count() == n
+    r = risk.post(url, {"username": "newbie", "currency": "EUR", "country": "mt", "vip_level": "0",
+                        "date_of_birth": "1990-01-01"})
+    assert r.status_code == 302 and Player.objects.filter(username="newbie", country="MT").exists()
+
+
+def test_limit_form_bad_input(risk):
+    p = PlayerFactory()
+    url = reverse("players:player_limit_set", args=[p.pk])
+    for amount in ("-5", "abc"):
+        r = risk.post(url, {"kind": "deposit", "period": "day", "amount": amount, "source": "player"})
+        assert r.status_code == 200 and b"error" in r.content
+    risk.post(url, {"kind": "deposit", "period": "day", "amount": "50", "source": "operator"})
+    r = risk.post(url, {"kind": "deposit", "period": "day", "amount": "80", "source": "player"})
+    assert b"cannot exceed the operator" in r.content
+    assert not RgLimit.objects.filter(player=p, source="player").exclude(amount=None).exists()
+
+
+def test_exclusion_period_out_of_range_is_a_form_error(risk):
+    p = PlayerFactory()
+    r = risk.post(reverse("players:player_exclusion", args=[p.pk]), {"kind": "timeout", "duration": "1y"})
+    assert r.status_code == 200 and b"24 hours to 6 weeks" in r.content
+    assert not RgExclusion.objects.filter(player=p).exists()
+
+
+def test_agent_move_form_refuses_descendant(login):
+    admin = login(OperatorFactory(role="Administrator"))
+    m = AgentFactory()
+    a = AgentFactory(parent=m)
+    s = AgentFactory(parent=a)
+    r = admin.post(reverse("players:agent_move", args=[a.pk]), {"parent": s.pk, "reason": "x"})
+    assert r.status_code == 200 and b"own descendant" in r.content
+
+
+def test_agent_adds_players_only_in_its_subtree(login):
+    top = AgentFactory(flags=["add_accounts"])
+    child = AgentFactory(parent=top, login=False)
+    other = AgentFactory(flags=["add_accounts"])
+    client = login(top.user)
+    form = client.get(reverse("players:player_add")).content.decode()
+    assert child.code in form and other.code not in form  # dropdown restricted to the sub-tree
+    r = client.post(reverse("players:player_add"), {"username": "pph", "currency": "USD", "country": "US",
+                                                     "agent": other.pk, "vip_level": "0"})
+    assert r.status_code == 200 and not Player.objects.filter(username="pph").exists()
+    r = client.post(reverse("players:player_add"), {"username": "pph", "currency": "USD", "country": "US",
+                                                     "agent": child.pk, "vip_level": "0"})
+    assert r.status_code == 302 and Player.objects.get(username="pph").agent == child
+    foreign = PlayerFactory(agent=other, currency="USD")
+    assert client.get(reverse("players:player_timeline", args=[foreign.pk])).status_code == 404
+    assert client.get(reverse("players:player_move", args=[foreign.pk])).status_code == 404
+    assert client.get(reverse("players:player_limit_set", args=[foreign.pk])).status_code == 403  # no flag
+
+
+def test_timeline_keyset_pages_and_filters(risk, django_assert_max_num_queries):
+    p = PlayerFactory()
+    t0 = timezone.now() - timedelta(days=10)
+    TimelineEvent.objects.bulk_create([
+        TimelineEvent(player=p, occurred_at=t0 + timedelta(minutes=i), module="cashier" if i % 2 else "games",
+                      kind="cashier.deposit" if i % 2 else "games.round", summary=f"e{i}", amount=Decimal(i),
+                      currency="EUR") for i in range(120)])
+    url = reverse("players:player_timeline", args=[p.pk])
+    seen = []
+    query = ""
+    for _ in range(3):
+        r = risk.get(url + query, HTTP_HX_REQUEST="true")
+        page = r.context["timeline_table"].data.data
+        seen += [e.summary for e in page]
+        older = r.context["timeline_older"]
+        if not older:
+            break
+        query = "?" + older
+    assert seen == [f"e{i}" for i in range(119, -1, -1)]  # every event once, newest first
+    r = risk.get(url + "?module=games")
+    assert all(e.kind == "games.round" for e in r.context["timeline_table"].data.data)
+    r = risk.get(url + "?kind=cashier.dep")
+    assert {e.kind for e in r.context["timeline_table"].data.data} == {"cashier.deposit"}
+    day = (t0 + timedelta(days=30)).date().isoformat()
+    assert not risk.get(url + f"?date_from={day}").context["timeline_table"].data.data
+    timeline_record(player_id=p.pk, kind="players.note", summary="latest")
+    with django_assert_max_num_queries(20):
+        risk.get(url, HTTP_HX_REQUEST="true")
+
+
+def test_create_player_command():
+    agent = AgentFactory(code="MA-CMD")
+    call_command("create_player", "cmd_user", "--currency", "USD", "--country", "US", "--agent", "MA-CMD",
+                 "--email", "cmd@x.test", "--dob", "1980-02-03")
+    p = Player.objects.get(username="cmd_user")
+    assert p.agent == agent and p.registration_source == "ops"
+    for args in (["cmd_user", "--currency", "USD", "--country", "US"],
+                 ["x2", "--currency", "USD", "--country", "US", "--agent", "NOPE"],
+                 ["x3", "--currency", "USD", "--country", "US", "--dob", "31-12-1990"],
+                 ["x4", "--currency", "EUR", "--country", "US", "--agent", "MA-CMD"]):
+        with pytest.raises(CommandError):
+            call_command("create_player", *args)
