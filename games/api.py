@@ -220,6 +220,7 @@ def _session_currency(provider, token) -> str | None:
 
 
 @require_GET
+@transaction.non_atomic_requests  # read-only; a cache hit must not touch the database at all
 def lobby(request, jurisdiction: str):
     """The player-facing lobby of a jurisdiction (cached in Redis, invalidated on every catalogue change)."""
     if not re.fullmatch(r"[-a-z0-9_]{1,16}", jurisdiction):
@@ -233,6 +234,7 @@ def lobby(request, jurisdiction: str):
 
 
 @require_GET
+@transaction.non_atomic_requests
 def openapi(request):
     from games.openapi import document
 
