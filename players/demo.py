@@ -9,8 +9,15 @@ from django.db import transaction
 
 from backoffice.demo import DEMO_PASSWORD
 from players.choices import AgentFlag, KycStatus, PlayerStatus
-from players.models import Agent, Player
-from players.services import agent_create
+from players.models import Agent, KycEvent, Player, Segment, TimelineEvent
+from players.services import (
+    agent_create,
+    note_create,
+    player_segments_set,
+    rg_exclusion_start,
+    rg_limit_set,
+    segment_counts_refresh,
+)
 
 COUNTRIES = [("GB", "GBP"), ("MT", "EUR"), ("DE", "EUR"), ("IE", "EUR"), ("SE", "SEK"), ("CA", "CAD"),
              ("FI", "EUR"), ("NZ", "NZD")]
@@ -32,7 +39,7 @@ TREE = [
     ("AG-VALLETTA", "Valletta Desk", "MA-SOUTH", None, [], "60000", "1500"),
     ("SA-VLT-1", "Valletta Sub 1", "AG-VALLETTA", None, [], "10000", "500"),
 ]
-CASINO_PLAYERS = 400
+CASINO_PLAYERS = 3000
 PPH_PLAYERS_PER_NODE = 30
 
 
@@ -50,6 +57,8 @@ def seed(stdout) -> list[tuple[str, str]]:
                 logins.append((login, f"{agent.get_level_display()} {code}"))
     if not Player.objects.filter(username__startswith="demo_").exists():
         _seed_players(stdout)
+    if not Segment.objects.exists():
+        _seed_extras(stdout)
     return logins
 
 
@@ -88,3 +97,74 @@ def _seed_players(stdout) -> None:
         cur.execute("""UPDATE players_player SET created_at = now() - (random() * interval '365 days')
                        WHERE username LIKE 'demo\\_%%' """)
     stdout.write(f"  {len(rows)} players")
+
+
+def _seed_extras(stdout) -> None:
+    """Timeline history, KYC history, limits, exclusions, notes and segments on a sample of the players."""
+
+    from decimal import Decimal
+
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    rng = random.Random(7)
+    users = get_user_model().objects.filter(agent_node__isnull=True)
+    staff = users.filter(username="risk").first() or users.order_by("pk").first()
+    players = list(Player.objects.filter(username__startswith="demo_").order_by("pk"))
+    events, kyc = [], []
+    for p in players:
+        events.append(TimelineEvent(player=p, occurred_at=p.created_at, module="players", kind="players.registered",
+                                    summary="Account registered", data={"source": p.registration_source}))
+        if p.kyc_status != KycStatus.UNVERIFIED:
+            t = p.created_at + timedelta(days=rng.randint(0, 5))
+            kyc.append(KycEvent(player=p, from_status="unverified", to_status="pending", reason="Documents uploaded"))
+            events.append(TimelineEvent(player=p, occurred_at=t, module="players", kind="players.kyc",
+                                        summary="KYC unverified → pending: Documents uploaded"))
+            if p.kyc_status in (KycStatus.VERIFIED, KycStatus.REJECTED):
+                reason = "Passport and utility bill checked" if p.kyc_status == KycStatus.VERIFIED else "Blurry ID"
+                kyc.append(KycEvent(player=p, from_status="pending", to_status=p.kyc_status, reason=reason))
+                events.append(TimelineEvent(player=p, occurred_at=t + timedelta(hours=rng.randint(1, 48)),
+                                            module="players", kind="players.kyc",
+                                            summary=f"KYC pending → {p.kyc_status}: {reason}"))
+        for _ in range(rng.randint(0, 6)):  # logins, so the timeline has some texture before other modules add theirs
+            t = p.created_at + timedelta(days=rng.randint(0, 300), minutes=rng.randint(0, 1440))
+            if t < timezone.now():
+                events.append(TimelineEvent(player=p, occurred_at=t, module="players", kind="players.login",
+                                            summary="Logged in", integration="player-site"))
+    TimelineEvent.objects.bulk_create(events, batch_size=5000)
+    KycEvent.objects.bulk_create(kyc, batch_size=5000)
+    stdout.write(f"  {len(events)} timeline events, {len(kyc)} KYC history rows")
+
+    casino = [p for p in players if p.agent_id is None and p.status == "active"]
+    past = timezone.now() - timedelta(days=3)
+    for p in rng.sample(casino, 60):
+        rg_limit_set(player=p, kind=rng.choice(["deposit", "deposit", "loss", "wager"]),
+                     period=rng.choice(["day", "week", "month"]), amount=Decimal(rng.choice([50, 100, 250, 500, 1000])),
+                     actor=staff, reason="Player request (demo)", at=past)
+    for p in rng.sample(casino, 8):
+        rg_limit_set(player=p, kind="deposit", period="month", amount=Decimal(2000), source="operator", actor=staff,
+                     reason="Affordability check (demo)")
+    for p in rng.sample(casino, 6):
+        rg_exclusion_start(player=p, kind="timeout", duration=timedelta(weeks=rng.choice([1, 2, 6])), actor=staff,
+                           reason="Player request (demo)")
+    for p in rng.sample(casino, 4):
+        rg_exclusion_start(player=p, kind="self_exclusion", duration=rng.choice([timedelta(days=182), None]),
+                           actor=staff, reason="Player request (demo)")
+    texts = ["Asked about withdrawal times", "Complained about a game freezing", "Requested bonus terms by email",
+             "Called to update address", "Asked how to set a deposit limit", "VIP host intro call"]
+    today = timezone.localdate()
+    for i, p in enumerate(rng.sample(players, 120)):
+        follow = today + timedelta(days=rng.randint(0, 10)) if i % 4 == 0 else None
+        note_create(player=p, text=rng.choice(texts), channel=rng.choice(["phone", "email", "chat", "note"]),
+                    actor=staff, follow_up_on=follow, assignee=staff if follow else None)
+    Segment.objects.create(name="High rollers", kind="rule", vip_min=4, description="VIP level 4 and above")
+    Segment.objects.create(name="UK & Ireland", kind="rule", countries="GB,IE")
+    Segment.objects.create(name="New this month", kind="rule",
+                           registered_from=today - timedelta(days=30), description="Registered in the last 30 days")
+    Segment.objects.create(name="Dormant 60 days", kind="rule", inactive_for_days=60)
+    watch = Segment.objects.create(name="Watch list", kind="static", description="Risk team's manual tag")
+    for p in rng.sample(players, 15):
+        player_segments_set(player=p, segments=[watch], actor=staff)
+    segment_counts_refresh()
+    stdout.write("  limits, exclusions, notes and segments")
+

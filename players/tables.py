@@ -46,12 +46,12 @@ class AgentTreeTable(AgentTable):
     """The hierarchy in path order, each node indented by its level."""
 
     def render_code(self, value, record):
-        pad = (record.level - 1) * 22
-        return format_html('<a href="{}" style="padding-left:{}px">{}{}</a>', record.get_absolute_url(), pad,
+        return format_html('<a class="tree-node tree-l{}" href="{}">{}{}</a>', record.level, record.get_absolute_url(),
                            "└ " if record.level > 1 else "", value)
 
     class Meta(AgentTable.Meta):
         order_by = ()
+        exclude = ("parent",)
         fields = ("code", "name", "level", "user", "currency", "credit_limit", "max_wager", "player_count",
                   "is_active")
 
