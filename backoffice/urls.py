@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from backoffice.views import audit, auth, dashboard, health, users
+from cashier import api as cashier_api
 from games import api as games_api
 
 backoffice_patterns = (
@@ -28,6 +29,7 @@ urlpatterns = [
     path("system/", include(backoffice_patterns)),
     path("players/", include("players.urls")),
     path("cashier/", include("cashier.urls")),
+    path("api/payments/v1/<slug:gateway_code>/webhook", cashier_api.webhook),  # signed; tests/cashier
     path("games/", include("games.urls")),
     # Integration APIs (unnamed on purpose: they are not back-office pages; tests/games covers them).
     path("api/wallet/v1/openapi.json", games_api.openapi),

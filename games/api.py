@@ -146,8 +146,10 @@ def sign(secret: str, raw: bytes, timestamp: int | str) -> str:
 
 
 def _call(provider: Provider, operation: str, f: dict) -> dict:
-    if operation in ("authenticate", "balance"):
+    if operation == "authenticate":
         return services.wallet_authenticate(provider=provider, token=f["token"])
+    if operation == "balance":
+        return services.wallet_balance(provider=provider, token=f["token"])
     if operation == "bet":
         return services.wallet_bet(provider=provider, token=f["token"], tx_ref=f["transaction_id"],
                                    round_ref=f["round_id"], game_ref=f["game_id"], amount=f["amount"],

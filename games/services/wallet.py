@@ -193,11 +193,16 @@ def _rg_usage(player, kind: str, amount: Decimal) -> None:
 # --- Operations ------------------------------------------------------------------------------------
 
 def wallet_authenticate(*, provider: Provider, token: str) -> dict:
+    """The balance, plus the session's ``game_id`` (an additive field: the game the session was opened for)."""
+    session = _session(provider, token, money_in=True)
+    body = _ok(session, balances_get(session.player))
+    body["game_id"] = Game.objects.filter(pk=session.game_id).values_list("external_id", flat=True).first()
+    return body
+
+
+def wallet_balance(*, provider: Provider, token: str) -> dict:
     session = _session(provider, token, money_in=True)
     return _ok(session, balances_get(session.player))
-
-
-wallet_balance = wallet_authenticate
 
 
 def wallet_bet(*, provider: Provider, token: str, tx_ref: str, round_ref: str, game_ref: str, amount: Decimal,

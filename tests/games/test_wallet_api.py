@@ -48,11 +48,10 @@ def expire(s):
 
 def test_authenticate_and_balance(wallet, world_games):
     s, p = world_games["session"], world_games["player"]
-    for op in ("authenticate", "balance"):
-        status, body = wallet.call(op, token=s.token)
-        assert status == 200
-        assert body == {"status": "OK", "player_id": str(p.pk), "currency": "EUR", "balance": "100.00",
-                        "cash": "100.00", "bonus": "0.00"}
+    expected = {"status": "OK", "player_id": str(p.pk), "currency": "EUR", "balance": "100.00", "cash": "100.00",
+                "bonus": "0.00"}
+    assert wallet.call("balance", token=s.token) == (200, expected)
+    assert wallet.call("authenticate", token=s.token) == (200, {**expected, "game_id": "slot-1"})
 
 
 def test_bet_win_round_and_balances(wallet, world_games):

@@ -1,0 +1,48 @@
+"""The conformance kit passes against our own API (on a live server), and notices a broken endpoint."""
+
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from games.models import GameSession
+from tests.games import factories as gf
+
+
+@pytest.fixture
+def setup(player_factory):
+    gf.jurisdiction("mga", ("MT",))
+    prov = gf.provider("kit")
+    g = gf.game(prov, "kit-slot")
+    player = player_factory(country="MT", currency="EUR")
+    gf.fund(player, cash="50.00")
+    live = gf.session(player, g)
+    expired = gf.session(player, g)
+    GameSession.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    return live, expired
+
+
+@pytest.mark.django_db(transaction=True)
+def test_conformance_kit_passes_against_our_api(live_server, setup):
+    live, expired = setup
+    out = StringIO()
+    try:
+        call_command("wallet_conformance", "--url", live_server.url, "--provider", "kit", "--secret", gf.SECRET,
+                     "--token", live.token, "--expired-token", expired.token, stdout=out)
+    except CommandError:
+        pytest.fail(out.getvalue())
+    text = out.getvalue()
+    assert "FAIL" not in text and "SKIP" not in text, text
+    assert "0 failed" in text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_conformance_kit_reports_failures(live_server, setup):
+    live, _ = setup
+    out = StringIO()
+    with pytest.raises(CommandError):
+        call_command("wallet_conformance", "--url", live_server.url, "--provider", "kit", "--secret",
+                     "wrong-secret-0123456789", "--token", live.token, stdout=out)
+    assert "FAIL" in out.getvalue()
