@@ -36,3 +36,33 @@ class AdjustmentReason(models.TextChoices):
     GAME_DISPUTE = "game_dispute", "Game dispute"
     TESTING = "testing", "Integration testing"
     OTHER = "other", "Other (explain)"
+
+
+class DepositStatus(models.TextChoices):
+    INITIATED = "initiated", "Initiated"
+    PENDING = "pending", "Pending"
+    CONFIRMED = "confirmed", "Confirmed"
+    FAILED = "failed", "Failed"
+    EXPIRED = "expired", "Expired"
+
+
+class WithdrawalStatus(models.TextChoices):
+    REQUESTED = "requested", "Awaiting review"
+    APPROVED = "approved", "Approved"
+    PAID = "paid", "Paid"
+    REJECTED = "rejected", "Rejected"
+    FAILED = "failed", "Payout failed"
+
+
+class FlagKind(models.TextChoices):
+    FAILED_DEPOSITS = "failed_deposits", "Failed deposits"
+    DEPOSIT_VELOCITY = "deposit_velocity", "Deposit velocity"
+    MANY_METHODS = "many_methods", "Many payment methods"
+    LARGE_TRANSACTION = "large_transaction", "Large single transaction"
+    DEPOSIT_WITHDRAW = "deposit_withdraw", "Deposit then withdraw with little play"
+
+
+class CaseStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    IN_REVIEW = "in_review", "In review"
+    RESOLVED = "resolved", "Resolved"

@@ -37,3 +37,57 @@ class EntryQuerySet(ScopedQuerySet):
 
     def agent_scope(self, agent, action):
         return Q(account__player__agent__in=_players_below(agent))
+
+
+class PaymentGatewayQuerySet(ScopedQuerySet):
+    """Reference data: operator staff only."""
+
+
+class PaymentMethodQuerySet(ScopedQuerySet):
+    pass
+
+
+class WebhookEventQuerySet(ScopedQuerySet):
+    pass
+
+
+class DepositQuerySet(ScopedQuerySet):
+    agent_actions = {"view": None}
+
+    def agent_scope(self, agent, action):
+        return Q(player__agent__in=_players_below(agent))
+
+
+class WithdrawalQuerySet(ScopedQuerySet):
+    agent_actions = {"view": None}
+
+    def agent_scope(self, agent, action):
+        return Q(player__agent__in=_players_below(agent))
+
+
+class WithdrawalPolicyQuerySet(ScopedQuerySet):
+    pass
+
+
+class AutoApprovalRuleQuerySet(ScopedQuerySet):
+    pass
+
+
+class AmlThresholdQuerySet(ScopedQuerySet):
+    pass
+
+
+class AmlCaseQuerySet(ScopedQuerySet):
+    pass
+
+
+class AmlFlagQuerySet(ScopedQuerySet):
+    pass
+
+
+class FxRateQuerySet(ScopedQuerySet):
+    pass
+
+
+class ReconciliationRunQuerySet(ScopedQuerySet):
+    pass

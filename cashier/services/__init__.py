@@ -1,6 +1,13 @@
 """Cashier services. Import from here: ``from cashier.services import ledger_post``."""
 
 from cashier.services.adjustments import balance_adjust  # noqa: F401
+from cashier.services.aml import (  # noqa: F401
+    aml_case_assign,
+    aml_case_note_add,
+    aml_case_resolve,
+    aml_flag_raise,
+)
+from cashier.services.deposits import deposit_confirm, deposit_fail, deposit_initiate, deposits_expire  # noqa: F401
 from cashier.services.ledger import (  # noqa: F401
     IdempotencyConflict,
     InsufficientFunds,
@@ -13,4 +20,12 @@ from cashier.services.ledger import (  # noqa: F401
     player_account,
     player_balances,
     system_balance,
+)
+from cashier.services.webhooks import webhook_handle, webhook_sign  # noqa: F401
+from cashier.services.withdrawals import (  # noqa: F401
+    payout_send,
+    withdrawal_approve,
+    withdrawal_payout_result,
+    withdrawal_reject,
+    withdrawal_request,
 )
