@@ -2,7 +2,7 @@ import django_tables2 as tables
 from django.utils.html import format_html
 
 from backoffice.tables import BaseTable, ChoiceBadgeColumn, MoneyColumn
-from players.models import Agent, KycEvent, Note, Player, RgExclusion, Segment, TimelineEvent
+from players.models import Agent, KycEvent, Note, Player, RgExclusion, Segment
 
 
 class PlayerTable(BaseTable):
@@ -112,18 +112,3 @@ class SegmentTable(BaseTable):
     class Meta(BaseTable.Meta):
         model = Segment
         fields = ("name", "kind", "description", "member_count", "counted_at")
-
-
-class TimelineTable(BaseTable):
-    occurred_at = tables.DateTimeColumn(format="Y-m-d H:i:s", verbose_name="When", orderable=False)
-    kind = tables.Column(orderable=False)
-    summary = tables.Column(orderable=False)
-    amount = MoneyColumn(orderable=False)
-    who = tables.Column(accessor="actor_id", verbose_name="By", orderable=False, empty_values=())
-
-    def render_who(self, record):
-        return record.actor.username if record.actor_id and record.actor else (record.integration or "system")
-
-    class Meta(BaseTable.Meta):
-        model = TimelineEvent
-        fields = ("occurred_at", "kind", "summary", "amount", "who")

@@ -134,7 +134,7 @@ class PlayerTimelineView(PlayerView):
             query["before"] = f"{rows[-1].occurred_at.isoformat()}_{rows[-1].pk}"
             older = query.urlencode()
             query.pop("before")
-        return {"timeline_form": form, "timeline_table": tables.TimelineTable(rows, orderable=False),
+        return {"timeline_form": form, "timeline_events": rows,
                 "timeline_older": older, "timeline_newest": query.urlencode(), "timeline_paged": bool(cursor)}
 
 

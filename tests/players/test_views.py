@@ -118,7 +118,7 @@ def test_timeline_keyset_pages_and_filters(risk, django_assert_max_num_queries):
     query = ""
     for _ in range(3):
         r = risk.get(url + query, HTTP_HX_REQUEST="true")
-        page = r.context["timeline_table"].data.data
+        page = r.context["timeline_events"]
         seen += [e.summary for e in page]
         older = r.context["timeline_older"]
         if not older:
@@ -126,11 +126,11 @@ def test_timeline_keyset_pages_and_filters(risk, django_assert_max_num_queries):
         query = "?" + older
     assert seen == [f"e{i}" for i in range(119, -1, -1)]  # every event once, newest first
     r = risk.get(url + "?module=games")
-    assert all(e.kind == "games.round" for e in r.context["timeline_table"].data.data)
+    assert all(e.kind == "games.round" for e in r.context["timeline_events"])
     r = risk.get(url + "?kind=cashier.dep")
-    assert {e.kind for e in r.context["timeline_table"].data.data} == {"cashier.deposit"}
+    assert {e.kind for e in r.context["timeline_events"]} == {"cashier.deposit"}
     day = (t0 + timedelta(days=30)).date().isoformat()
-    assert not risk.get(url + f"?date_from={day}").context["timeline_table"].data.data
+    assert not risk.get(url + f"?date_from={day}").context["timeline_events"]
     timeline_record(player_id=p.pk, kind="players.note", summary="latest")
     with django_assert_max_num_queries(20):
         risk.get(url, HTTP_HX_REQUEST="true")
