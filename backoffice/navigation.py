@@ -42,11 +42,20 @@ MENU: tuple[Section, ...] = (
         Item("Jurisdictions", "games:jurisdiction_list", "games.Jurisdiction", icon="dot"),
     )),
     Section("Cashier", (
+        Item("Deposits", "cashier:deposit_list", "cashier.Deposit", icon="dot"),
+        Item("Withdrawals", "cashier:withdrawal_list", "cashier.Withdrawal", icon="dot"),
         Item("Transactions", "cashier:ledgertransaction_list", "cashier.LedgerTransaction", icon="dot"),
         Item("Ledger entries", "cashier:entry_list", "cashier.Entry", icon="dot"),
         Item("Liability", "cashier:liability", "cashier.Account", icon="dot"),
+        Item("Gateways", "cashier:paymentgateway_list", "cashier.PaymentGateway", icon="dot"),
+        Item("Payment methods", "cashier:paymentmethod_list", "cashier.PaymentMethod", icon="dot"),
+        Item("Approval rules", "cashier:autoapprovalrule_list", "cashier.AutoApprovalRule", icon="dot"),
+        Item("Four-eyes", "cashier:withdrawalpolicy_list", "cashier.WithdrawalPolicy", icon="dot"),
+        Item("FX rates", "cashier:fxrate_list", "cashier.FxRate", icon="dot"),
     )),
     Section("Compliance", (
+        Item("AML cases", "cashier:amlcase_list", "cashier.AmlCase", icon="shield"),
+        Item("AML thresholds", "cashier:amlthreshold_list", "cashier.AmlThreshold", icon="dot"),
         Item("Audit log", "backoffice:auditevent_list", "backoffice.AuditEvent", icon="shield"),
     )),
     Section("Administration", (

@@ -5,8 +5,8 @@ from django import forms
 
 from backoffice.filtersets import BaseFilterSet
 from backoffice.money import CURRENCY_CHOICES
-from cashier.choices import AccountKind
-from cashier.models import Entry, LedgerTransaction
+from cashier.choices import AccountKind, CaseStatus, DepositStatus, FlagKind, WithdrawalStatus
+from cashier.models import AmlCase, Deposit, Entry, LedgerTransaction, Withdrawal
 
 
 def _date(label):
@@ -56,3 +56,41 @@ class LedgerTransactionFilterSet(BaseFilterSet):
     class Meta:
         model = LedgerTransaction
         fields = ["q", "kind", "integration", "created_after", "created_before"]
+
+
+class DepositFilterSet(BaseFilterSet):
+    search_fields = ("reference", "gateway_reference", "player__username__iexact")
+    status = django_filters.ChoiceFilter(choices=DepositStatus.choices)
+    player = django_filters.NumberFilter(field_name="player_id", widget=forms.HiddenInput)
+    is_ftd = django_filters.BooleanFilter(label="First-time deposit")
+    created_after = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte", label="From",
+                                              widget=_date("From"))
+    created_before = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte", label="To",
+                                               widget=_date("To"))
+
+    class Meta:
+        model = Deposit
+        fields = ["q", "status", "player", "is_ftd", "currency", "gateway", "created_after", "created_before"]
+
+
+class WithdrawalFilterSet(BaseFilterSet):
+    search_fields = ("reference", "payout_reference", "player__username__iexact")
+    status = django_filters.ChoiceFilter(choices=WithdrawalStatus.choices)
+    player = django_filters.NumberFilter(field_name="player_id", widget=forms.HiddenInput)
+    created_after = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte", label="From",
+                                              widget=_date("From"))
+
+    class Meta:
+        model = Withdrawal
+        fields = ["q", "status", "player", "currency", "needs_second_approval", "created_after"]
+
+
+class AmlCaseFilterSet(BaseFilterSet):
+    search_fields = ("player__username__iexact",)
+    status = django_filters.ChoiceFilter(choices=CaseStatus.choices)
+    kind = django_filters.ChoiceFilter(field_name="flags__kind", choices=FlagKind.choices, label="Flag",
+                                       distinct=True)
+
+    class Meta:
+        model = AmlCase
+        fields = ["q", "status", "kind", "assignee"]

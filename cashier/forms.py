@@ -4,6 +4,7 @@ from django import forms
 
 from backoffice.money import has_valid_precision
 from cashier.choices import AdjustmentReason
+from cashier.models import AmlThreshold, AutoApprovalRule, FxRate, PaymentGateway, PaymentMethod, WithdrawalPolicy
 
 
 class AdjustmentForm(forms.Form):
@@ -35,3 +36,111 @@ class AdjustmentForm(forms.Form):
 class LiabilityForm(forms.Form):
     at = forms.DateField(required=False, label="At the end of", widget=forms.DateInput(attrs={"type": "date"}))
     include_test = forms.BooleanField(required=False, label="Include test accounts")
+
+
+# --- payments ------------------------------------------------------------------------------------
+
+class _PlayerMoneyForm(forms.Form):
+    player = forms.ModelChoiceField(queryset=None, widget=forms.NumberInput, help_text="Player id.")
+    method = forms.ModelChoiceField(queryset=None)
+    amount = forms.DecimalField(max_digits=16, decimal_places=4, min_value=0)
+
+    def __init__(self, *args, player_id=None, **kwargs):
+        from cashier.models import PaymentMethod
+        from players.models import Player
+
+        super().__init__(*args, **kwargs)
+        self.fields["player"].queryset = Player.objects.all()
+        self.fields["method"].queryset = PaymentMethod.objects.filter(is_active=True).select_related("gateway")
+        if player_id:
+            self.fields["player"].initial = player_id
+
+
+class DepositForm(_PlayerMoneyForm):
+    pass
+
+
+class WithdrawalForm(_PlayerMoneyForm):
+    pass
+
+
+class ApproveForm(forms.Form):
+    confirm = forms.BooleanField(label="I have reviewed this withdrawal")
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=300)
+
+
+class CaseAssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(queryset=None)
+
+    def __init__(self, *args, **kwargs):
+        from django.contrib.auth import get_user_model
+
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = get_user_model().objects.filter(
+            is_active=True, groups__name__in=["Risk & Compliance", "Administrator"]).distinct().order_by("username")
+
+
+class CaseNoteForm(forms.Form):
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
+
+
+class CaseResolveForm(forms.Form):
+    resolution = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
+
+
+class PaymentGatewayForm(forms.ModelForm):
+    class Meta:
+        model = PaymentGateway
+        fields = ["code", "name", "is_active", "is_simulated", "simulation"]
+
+
+class PaymentMethodForm(forms.ModelForm):
+    class Meta:
+        model = PaymentMethod
+        fields = ["gateway", "code", "name", "currency", "countries", "min_amount", "max_amount", "supports_payouts",
+                  "is_active"]
+
+
+class AutoApprovalRuleForm(forms.ModelForm):
+    class Meta:
+        model = AutoApprovalRule
+        fields = ["name", "currency", "min_vip_level", "max_amount", "require_kyc_verified", "min_account_age_days",
+                  "is_active"]
+
+
+class WithdrawalPolicyForm(forms.ModelForm):
+    class Meta:
+        model = WithdrawalPolicy
+        fields = ["currency", "four_eyes_above"]
+
+
+class AmlThresholdForm(forms.ModelForm):
+    class Meta:
+        model = AmlThreshold
+        fields = ["currency", "large_transaction", "velocity_count", "velocity_minutes", "max_methods",
+                  "min_play_ratio"]
+
+
+class FxRateForm(forms.ModelForm):
+    class Meta:
+        model = FxRate
+        fields = ["currency", "rate", "valid_from"]
+        widgets = {"valid_from": forms.DateTimeInput(attrs={"type": "datetime-local"})}
+
+
+class FxImportForm(forms.Form):
+    file = forms.FileField(help_text="CSV with columns currency,rate,valid_from (ISO date or date-time), UTF-8.")
+
+
+class ReconcileForm(forms.Form):
+    gateway = forms.ModelChoiceField(queryset=None)
+    file = forms.FileField(help_text="Settlement CSV: reference,amount,currency (UTF-8).")
+
+    def __init__(self, *args, **kwargs):
+        from cashier.models import PaymentGateway
+
+        super().__init__(*args, **kwargs)
+        self.fields["gateway"].queryset = PaymentGateway.objects.all()

@@ -190,12 +190,19 @@ class Entry(models.Model):
 
 # --- Payments ---------------------------------------------------------------------------------------
 
+def _new_secret() -> str:
+    import secrets
+
+    return secrets.token_hex(32)
+
+
 class PaymentGateway(models.Model):
     """A payment service provider. Its webhooks are signed with ``webhook_secret`` (HMAC-SHA256)."""
 
     code = models.SlugField(max_length=32, unique=True)
     name = models.CharField(max_length=100)
-    webhook_secret = models.CharField(max_length=128, help_text="Shared HMAC secret for webhooks.")
+    webhook_secret = models.CharField(max_length=128, default=_new_secret, editable=False,
+                                      help_text="Shared HMAC secret for webhooks (generated).")
     is_simulated = models.BooleanField(default=False, help_text="The built-in simulator (demo and tests).")
     is_active = models.BooleanField(default=True)
     simulation = models.JSONField(default=dict, blank=True,

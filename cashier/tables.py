@@ -2,8 +2,23 @@
 
 import django_tables2 as tables
 
-from backoffice.tables import BaseTable, MoneyColumn
-from cashier.models import Account, Entry, LedgerTransaction
+from backoffice.tables import BaseTable, ChoiceBadgeColumn, MoneyColumn
+from cashier.models import (
+    Account,
+    AmlCase,
+    AmlFlag,
+    AmlThreshold,
+    AutoApprovalRule,
+    Deposit,
+    Entry,
+    FxRate,
+    LedgerTransaction,
+    PaymentGateway,
+    PaymentMethod,
+    ReconciliationRun,
+    Withdrawal,
+    WithdrawalPolicy,
+)
 
 
 class EntryTable(BaseTable):
@@ -74,3 +89,129 @@ class AccountTable(BaseTable):
 
     def render_account(self, record):
         return str(record)
+
+
+class DepositTable(BaseTable):
+    reference = tables.Column(linkify=True)
+    player = tables.Column(linkify=True)
+    method = tables.Column(accessor="method__name", verbose_name="Method")
+    amount = MoneyColumn()
+    status = ChoiceBadgeColumn()
+    is_ftd = tables.BooleanColumn(verbose_name="FTD")
+    created_at = tables.DateTimeColumn(format="Y-m-d H:i")
+
+    class Meta(BaseTable.Meta):
+        model = Deposit
+        fields = ("reference", "created_at", "player", "method", "amount", "currency", "status", "is_ftd",
+                  "gateway_reference", "failure_reason", "confirmed_at")
+        default_columns = ("reference", "created_at", "player", "method", "amount", "status", "is_ftd")
+
+
+class WithdrawalTable(BaseTable):
+    reference = tables.Column(linkify=True)
+    player = tables.Column(linkify=True)
+    method = tables.Column(accessor="method__name", verbose_name="Method")
+    amount = MoneyColumn()
+    status = ChoiceBadgeColumn()
+    created_at = tables.DateTimeColumn(format="Y-m-d H:i")
+
+    class Meta(BaseTable.Meta):
+        model = Withdrawal
+        fields = ("reference", "created_at", "player", "method", "amount", "currency", "status", "auto_approved",
+                  "needs_second_approval", "payout_reference", "paid_at")
+        default_columns = ("reference", "created_at", "player", "method", "amount", "status", "auto_approved",
+                           "needs_second_approval")
+
+
+class AmlCaseTable(BaseTable):
+    id = tables.Column(linkify=True, verbose_name="Case")
+    player = tables.Column(linkify=True)
+    status = ChoiceBadgeColumn()
+    flags = tables.Column(accessor="flag_count", verbose_name="Flags", orderable=False)
+    created_at = tables.DateTimeColumn(format="Y-m-d H:i")
+
+    class Meta(BaseTable.Meta):
+        model = AmlCase
+        fields = ("id", "created_at", "player", "status", "flags", "assignee", "resolved_at")
+
+
+class AmlFlagTable(BaseTable):
+    created_at = tables.DateTimeColumn(format="Y-m-d H:i")
+    deposit = tables.Column(linkify=True)
+    withdrawal = tables.Column(linkify=True)
+
+    class Meta(BaseTable.Meta):
+        model = AmlFlag
+        fields = ("created_at", "kind", "summary", "blocks_deposits", "deposit", "withdrawal")
+        orderable = False
+
+
+class PaymentGatewayTable(BaseTable):
+    name = tables.Column(linkify=True)
+
+    class Meta(BaseTable.Meta):
+        model = PaymentGateway
+        fields = ("name", "code", "is_simulated", "is_active")
+
+
+class PaymentMethodTable(BaseTable):
+    name = tables.Column(linkify=True)
+    min_amount = MoneyColumn()
+    max_amount = MoneyColumn()
+
+    class Meta(BaseTable.Meta):
+        model = PaymentMethod
+        fields = ("name", "gateway", "code", "currency", "countries", "min_amount", "max_amount", "supports_payouts",
+                  "is_active")
+
+
+class AutoApprovalRuleTable(BaseTable):
+    name = tables.Column(linkify=True)
+    max_amount = MoneyColumn()
+
+    class Meta(BaseTable.Meta):
+        model = AutoApprovalRule
+        fields = ("name", "currency", "min_vip_level", "max_amount", "require_kyc_verified", "min_account_age_days",
+                  "is_active")
+
+
+class WithdrawalPolicyTable(BaseTable):
+    currency = tables.Column(linkify=True)
+    four_eyes_above = MoneyColumn()
+
+    class Meta(BaseTable.Meta):
+        model = WithdrawalPolicy
+        fields = ("currency", "four_eyes_above")
+
+
+class AmlThresholdTable(BaseTable):
+    currency = tables.Column(linkify=True)
+    large_transaction = MoneyColumn()
+
+    class Meta(BaseTable.Meta):
+        model = AmlThreshold
+        fields = ("currency", "large_transaction", "velocity_count", "velocity_minutes", "max_methods",
+                  "min_play_ratio")
+
+
+class FxRateTable(BaseTable):
+    valid_from = tables.DateTimeColumn(format="Y-m-d H:i")
+
+    class Meta(BaseTable.Meta):
+        model = FxRate
+        fields = ("currency", "rate", "valid_from", "source", "created_at")
+
+
+class ReconciliationRunTable(BaseTable):
+    id = tables.Column(linkify=True, verbose_name="Run")
+    matched = tables.Column(accessor="summary__matched", orderable=False)
+    missing_ours = tables.Column(accessor="summary__missing_ours", verbose_name="Missing on our side",
+                                 orderable=False)
+    missing_theirs = tables.Column(accessor="summary__missing_theirs", verbose_name="Missing on theirs",
+                                   orderable=False)
+    mismatched = tables.Column(accessor="summary__mismatched", verbose_name="Amount mismatches", orderable=False)
+
+    class Meta(BaseTable.Meta):
+        model = ReconciliationRun
+        fields = ("id", "created_at", "gateway", "file_name", "matched", "missing_ours", "missing_theirs",
+                  "mismatched", "created_by")

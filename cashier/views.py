@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import Count
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -11,7 +12,20 @@ from django.views import View
 
 from backoffice.views import generic
 from cashier import filtersets, forms, selectors, services, tables
-from cashier.models import Account, Entry, LedgerTransaction
+from cashier.models import (
+    Account,
+    AmlCase,
+    AmlThreshold,
+    AutoApprovalRule,
+    Deposit,
+    Entry,
+    FxRate,
+    LedgerTransaction,
+    PaymentGateway,
+    PaymentMethod,
+    Withdrawal,
+    WithdrawalPolicy,
+)
 from players.models import Player
 
 
@@ -106,3 +120,207 @@ class AccountAdjustView(generic.ActionView):
                                 reason_code=form.cleaned_data["reason_code"], reason=form.cleaned_data["reason"],
                                 actor=self.request.user)
         return obj
+
+
+# --- deposits and withdrawals -----------------------------------------------------------------------
+
+class DepositListView(generic.ObjectListView):
+    queryset = Deposit.objects.select_related("player", "method")
+    filterset = filtersets.DepositFilterSet
+    table = tables.DepositTable
+    add_url = "cashier:deposit_add"
+
+
+class DepositView(generic.ObjectDetailView):
+    queryset = Deposit.objects.select_related("player", "method", "gateway", "ledger_transaction")
+    detail_fields = ["reference", "player", "method", "amount", "status", "is_ftd", "gateway_reference",
+                     "failure_reason", "ledger_transaction", "created_at", "confirmed_at", "idempotency_key"]
+
+
+class DepositCreateView(generic.ActionView):
+    """Staff open a deposit for a player (the player-facing site calls the same service)."""
+
+    queryset = Deposit.objects.all()
+    action = "add"
+    form = forms.DepositForm
+    title = "New deposit"
+    submit_label = "Start deposit"
+    success_message = "Deposit started; the gateway confirms it through its webhook."
+    cancel_url = "cashier:deposit_list"
+
+    def get_form_kwargs(self, obj):
+        return {"player_id": self.request.GET.get("player")}
+
+    def perform(self, obj, form):
+        return services.deposit_initiate(player=form.cleaned_data["player"], method=form.cleaned_data["method"],
+                                         amount=form.cleaned_data["amount"], actor=self.request.user)
+
+
+class WithdrawalListView(generic.ObjectListView):
+    queryset = Withdrawal.objects.select_related("player", "method")
+    filterset = filtersets.WithdrawalFilterSet
+    table = tables.WithdrawalTable
+    add_url = "cashier:withdrawal_add"
+    title = "Withdrawals"
+
+
+class WithdrawalView(generic.ObjectDetailView):
+    queryset = Withdrawal.objects.select_related("player", "method", "gateway", "first_approved_by", "approved_by",
+                                                 "rejected_by", "reserve_transaction", "settle_transaction")
+    detail_fields = ["reference", "player", "method", "amount", "status", "auto_approved", "hold_reasons",
+                     "needs_second_approval", "first_approved_by", "approved_by", "rejected_by", "rejection_reason",
+                     "payout_reference", "reserve_transaction", "settle_transaction", "created_at", "paid_at"]
+    buttons = [("Approve", "cashier:withdrawal_approve", "approve", "primary"),
+               ("Reject", "cashier:withdrawal_reject", "approve", "danger")]
+
+    def object_actions(self, obj):
+        return super().object_actions(obj) if obj.status == "requested" else []
+
+    def get_extra_context(self, obj):
+        flags = obj.player.aml_flags.exclude(case__status="resolved").select_related("deposit", "withdrawal")
+        return {"flags_table": tables.AmlFlagTable(flags)}
+
+
+class WithdrawalCreateView(generic.ActionView):
+    queryset = Withdrawal.objects.all()
+    action = "add"
+    form = forms.WithdrawalForm
+    title = "New withdrawal"
+    submit_label = "Request withdrawal"
+    success_message = "Withdrawal requested; the funds are reserved."
+    cancel_url = "cashier:withdrawal_list"
+
+    def get_form_kwargs(self, obj):
+        return {"player_id": self.request.GET.get("player")}
+
+    def perform(self, obj, form):
+        return services.withdrawal_request(player=form.cleaned_data["player"], method=form.cleaned_data["method"],
+                                           amount=form.cleaned_data["amount"], actor=self.request.user)
+
+
+class WithdrawalApproveView(generic.ActionView):
+    queryset = Withdrawal.objects.all()
+    action = "approve"
+    form = forms.ApproveForm
+    submit_label = "Approve"
+
+    def get_success_message(self, result):
+        if result.status == "requested":
+            return "First approval recorded; a second person must approve (four-eyes)."
+        return "Approved; the payout is queued."
+
+    def perform(self, obj, form):
+        return services.withdrawal_approve(withdrawal_id=obj.pk, actor=self.request.user)
+
+
+class WithdrawalRejectView(generic.ActionView):
+    queryset = Withdrawal.objects.all()
+    action = "approve"
+    form = forms.RejectForm
+    title = "Reject withdrawal"
+    submit_label = "Reject and return the funds"
+    success_message = "Rejected; the funds are back in the player's cash wallet."
+
+    def perform(self, obj, form):
+        return services.withdrawal_reject(withdrawal_id=obj.pk, actor=self.request.user,
+                                          reason=form.cleaned_data["reason"])
+
+
+# --- AML cases --------------------------------------------------------------------------------------
+
+class AmlCaseListView(generic.ObjectListView):
+    queryset = AmlCase.objects.select_related("player", "assignee").annotate(flag_count=Count("flags"))
+    filterset = filtersets.AmlCaseFilterSet
+    table = tables.AmlCaseTable
+    title = "AML cases"
+
+
+class AmlCaseView(generic.ObjectDetailView):
+    queryset = AmlCase.objects.select_related("player", "assignee", "resolved_by")
+    template_name = "cashier/amlcase.html"
+    detail_fields = ["player", "status", "assignee", "created_at", "resolution", "resolved_by", "resolved_at"]
+    buttons = [("Assign", "cashier:amlcase_assign", "change", "secondary"),
+               ("Add note", "cashier:amlcase_note", "change", "secondary"),
+               ("Resolve", "cashier:amlcase_resolve", "change", "primary")]
+
+    def object_actions(self, obj):
+        return super().object_actions(obj) if obj.status != "resolved" else []
+
+    def get_extra_context(self, obj):
+        return {"flags_table": tables.AmlFlagTable(obj.flags.select_related("deposit", "withdrawal")),
+                "notes": obj.notes.select_related("author")}
+
+
+class AmlCaseAssignView(generic.ActionView):
+    queryset = AmlCase.objects.all()
+    action = "change"
+    form = forms.CaseAssignForm
+    title = "Assign case"
+    submit_label = "Assign"
+
+    def perform(self, obj, form):
+        return services.aml_case_assign(case_id=obj.pk, assignee=form.cleaned_data["assignee"], actor=self.request.user)
+
+
+class AmlCaseNoteView(generic.ActionView):
+    queryset = AmlCase.objects.all()
+    action = "change"
+    form = forms.CaseNoteForm
+    title = "Add a note"
+    submit_label = "Add note"
+
+    def perform(self, obj, form):
+        services.aml_case_note_add(case_id=obj.pk, text=form.cleaned_data["text"], actor=self.request.user)
+        return obj
+
+
+class AmlCaseResolveView(generic.ActionView):
+    queryset = AmlCase.objects.all()
+    action = "change"
+    form = forms.CaseResolveForm
+    title = "Resolve case"
+    submit_label = "Resolve"
+    success_message = "Case resolved; its flags no longer hold withdrawals or deposits."
+
+    def perform(self, obj, form):
+        return services.aml_case_resolve(case_id=obj.pk, resolution=form.cleaned_data["resolution"],
+                                         actor=self.request.user)
+
+
+# --- reference data -----------------------------------------------------------------------------------
+
+def _crud(model, table, form, *, title=None, detail_fields=None):
+    """List + add/edit views of one reference-data model (generic views, declared here once)."""
+    list_view = type(f"{model.__name__}ListView", (generic.ObjectListView,), {
+        "queryset": model.objects.all(), "table": table, "title": title,
+        "add_url": f"cashier:{model._meta.model_name}_add"})
+    edit_view = type(f"{model.__name__}EditView", (generic.ObjectEditView,), {
+        "queryset": model.objects.all(), "form": form})
+    return list_view, edit_view
+
+
+PaymentGatewayListView, PaymentGatewayEditView = _crud(PaymentGateway, tables.PaymentGatewayTable,
+                                                       forms.PaymentGatewayForm, title="Payment gateways")
+PaymentMethodListView, PaymentMethodEditView = _crud(PaymentMethod, tables.PaymentMethodTable,
+                                                     forms.PaymentMethodForm, title="Payment methods")
+AutoApprovalRuleListView, AutoApprovalRuleEditView = _crud(AutoApprovalRule, tables.AutoApprovalRuleTable,
+                                                           forms.AutoApprovalRuleForm,
+                                                           title="Automatic withdrawal approval rules")
+WithdrawalPolicyListView, WithdrawalPolicyEditView = _crud(WithdrawalPolicy, tables.WithdrawalPolicyTable,
+                                                           forms.WithdrawalPolicyForm, title="Four-eyes thresholds")
+AmlThresholdListView, AmlThresholdEditView = _crud(AmlThreshold, tables.AmlThresholdTable, forms.AmlThresholdForm,
+                                                   title="AML thresholds")
+FxRateListView, FxRateEditView = _crud(FxRate, tables.FxRateTable, forms.FxRateForm, title="FX rates")
+
+
+class PaymentGatewayView(generic.ObjectDetailView):
+    queryset = PaymentGateway.objects.all()
+    detail_fields = ["code", "name", "is_simulated", "is_active", "simulation"]
+    buttons = [("Edit", "cashier:paymentgateway_edit", "change", "secondary")]
+
+    def get_extra_context(self, obj):
+        methods = PaymentMethod.objects.restrict(self.request.user).filter(gateway=obj)
+        secret = obj.webhook_secret if PaymentGateway.objects.can(self.request.user, "change") else None
+        return {"methods_table": tables.PaymentMethodTable(methods),
+                "webhook_url": self.request.build_absolute_uri(f"/api/payments/v1/{obj.code}/webhook"),
+                "webhook_secret": secret}
