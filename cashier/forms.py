@@ -76,10 +76,15 @@ class CaseAssignForm(forms.Form):
     assignee = forms.ModelChoiceField(queryset=None)
 
     def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = self.assignees()
+
+    @staticmethod
+    def assignees():
+        """Active Risk & Compliance and Administrator logins: who may work a case."""
         from django.contrib.auth import get_user_model
 
-        super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = get_user_model().objects.filter(
+        return get_user_model().objects.filter(
             is_active=True, groups__name__in=["Risk & Compliance", "Administrator"]).distinct().order_by("username")
 
 

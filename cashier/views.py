@@ -258,6 +258,12 @@ class AmlCaseAssignView(generic.ActionView):
     title = "Assign case"
     submit_label = "Assign"
 
+    def get_form(self, obj):
+        form = super().get_form(obj)
+        # Deliberately not restrict()ed: choosing an assignee must not need the permission to browse logins.
+        form.fields["assignee"].queryset = forms.CaseAssignForm.assignees()
+        return form
+
     def perform(self, obj, form):
         return services.aml_case_assign(case_id=obj.pk, assignee=form.cleaned_data["assignee"], actor=self.request.user)
 
