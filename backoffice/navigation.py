@@ -52,6 +52,7 @@ MENU: tuple[Section, ...] = (
         Item("Approval rules", "cashier:autoapprovalrule_list", "cashier.AutoApprovalRule", icon="dot"),
         Item("Four-eyes", "cashier:withdrawalpolicy_list", "cashier.WithdrawalPolicy", icon="dot"),
         Item("FX rates", "cashier:fxrate_list", "cashier.FxRate", icon="dot"),
+        Item("Reconciliation", "cashier:reconciliationrun_list", "cashier.ReconciliationRun", icon="dot"),
     )),
     Section("Compliance", (
         Item("AML cases", "cashier:amlcase_list", "cashier.AmlCase", icon="shield"),

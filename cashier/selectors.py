@@ -35,12 +35,15 @@ def liability_get(*, user, at: datetime | None = None, include_test: bool = Fals
         for currency, kind, balance in data.values_list("currency", "kind", "at_balance").iterator(chunk_size=5000):
             rows[currency][kind] += balance
             rows[currency]["accounts"] += 1
+    from cashier.services.fx import to_base
+
     result = []
     for currency in sorted(rows):
         r = rows[currency]
+        total = r["player_cash"] + r["player_bonus"]
         result.append({"currency": currency, "cash": r["player_cash"], "bonus": r["player_bonus"],
-                       "credit": r["player_credit"], "accounts": r["accounts"],
-                       "total": r["player_cash"] + r["player_bonus"]})
+                       "credit": r["player_credit"], "accounts": r["accounts"], "total": total,
+                       "base": to_base(total, currency, at)})
     return result
 
 

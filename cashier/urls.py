@@ -40,4 +40,8 @@ urlpatterns = [
     *crud("withdrawalpolicy", views.WithdrawalPolicyListView, views.WithdrawalPolicyEditView),
     *crud("amlthreshold", views.AmlThresholdListView, views.AmlThresholdEditView),
     *crud("fxrate", views.FxRateListView, views.FxRateEditView),
+    path("fxrates/import/", views.FxImportView.as_view(), name="fxrate_import"),
+    path("reconciliations/", views.ReconciliationRunListView.as_view(), name="reconciliationrun_list"),
+    path("reconciliations/add/", views.ReconciliationUploadView.as_view(), name="reconciliationrun_add"),
+    path("reconciliations/<int:pk>/", views.ReconciliationRunView.as_view(), name="reconciliationrun"),
 ]

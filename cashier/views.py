@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db.models import Count
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views import View
 
+from backoffice.filtersets import restrict_form_fields
 from backoffice.views import generic
 from cashier import filtersets, forms, selectors, services, tables
 from cashier.models import (
@@ -23,6 +26,7 @@ from cashier.models import (
     LedgerTransaction,
     PaymentGateway,
     PaymentMethod,
+    ReconciliationRun,
     Withdrawal,
     WithdrawalPolicy,
 )
@@ -95,6 +99,8 @@ class LiabilityView(generic.ObjectPermissionMixin, View):
         rows = selectors.liability_get(user=request.user, at=at, include_test=include_test)
         return TemplateResponse(request, self.template_name, {
             "title": "Operator liability", "form": form, "rows": rows, "at": at, "generated": timezone.now(),
+            "base_currency": settings.BASE_CURRENCY,
+            "base_total": None if any(r["base"] is None for r in rows) else sum(r["base"] for r in rows),
             "opts": Account._meta})
 
 
@@ -330,3 +336,99 @@ class PaymentGatewayView(generic.ObjectDetailView):
         return {"methods_table": tables.PaymentMethodTable(methods),
                 "webhook_url": self.request.build_absolute_uri(f"/api/payments/v1/{obj.code}/webhook"),
                 "webhook_secret": secret}
+
+
+# --- FX import and reconciliation ----------------------------------------------------------------------
+
+class _UploadActionView(generic.ActionView):
+    """An ActionView whose form takes a file."""
+
+    def get_form(self, obj):
+        form = self.form(self.request.POST or None, self.request.FILES or None, **self.get_form_kwargs(obj))
+        restrict_form_fields(form, self.request.user)
+        return form
+
+
+class FxImportView(_UploadActionView):
+    queryset = FxRate.objects.all()
+    action = "add"
+    form = forms.FxImportForm
+    title = "Import FX rates (CSV)"
+    submit_label = "Import"
+    cancel_url = "cashier:fxrate_list"
+
+    def perform(self, obj, form):
+        from django.core.exceptions import ValidationError
+
+        from cashier.services.fx import fx_import
+
+        upload = form.cleaned_data["file"]
+        if upload.size > 5 * 1024 * 1024:
+            raise ValidationError("The file is larger than 5 MB.")
+        count, problems = fx_import(data=upload.read(), actor=self.request.user, source=upload.name)
+        if problems:
+            raise ValidationError(problems[:20])
+        self.imported = count
+        return _Redirect(reverse("cashier:fxrate_list"))
+
+    def get_success_message(self, result):
+        return f"Imported {self.imported} rate(s)."
+
+
+class _Redirect:
+    def __init__(self, url):
+        self.url = url
+
+    def get_absolute_url(self):
+        return self.url
+
+
+class ReconciliationRunListView(generic.ObjectListView):
+    queryset = ReconciliationRun.objects.select_related("gateway", "created_by").defer("rows")
+    table = tables.ReconciliationRunTable
+    title = "Reconciliations"
+    add_url = "cashier:reconciliationrun_add"
+
+
+class ReconciliationRunView(generic.ObjectDetailView):
+    queryset = ReconciliationRun.objects.select_related("gateway", "created_by")
+    template_name = "cashier/reconciliationrun.html"
+    detail_fields = ["gateway", "file_name", "created_by", "created_at"]
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("export") == "csv":
+            from django.http import HttpResponse
+
+            from cashier.services.reconciliation import reconciliation_csv
+
+            run = self.get_object()
+            response = HttpResponse(reconciliation_csv(run), content_type="text/csv")
+            response["Content-Disposition"] = f'attachment; filename="reconciliation-{run.pk}.csv"'
+            return response
+        return super().get(request, *args, **kwargs)
+
+    def get_extra_context(self, obj):
+        order = {"mismatch": 0, "missing_ours": 1, "missing_theirs": 2, "duplicate": 3, "unreadable": 4, "matched": 5}
+        rows = sorted(obj.rows, key=lambda r: order.get(r["result"], 9))[:500]
+        return {"summary": obj.summary, "rows": rows, "total_rows": len(obj.rows)}
+
+
+class ReconciliationUploadView(_UploadActionView):
+    queryset = ReconciliationRun.objects.all()
+    action = "add"
+    form = forms.ReconcileForm
+    title = "Reconcile a settlement file"
+    submit_label = "Reconcile"
+    success_message = "Reconciliation done."
+    cancel_url = "cashier:reconciliationrun_list"
+
+    def perform(self, obj, form):
+        from django.core.exceptions import ValidationError
+
+        from cashier.services.reconciliation import reconcile
+
+        upload = form.cleaned_data["file"]
+        if upload.size > 20 * 1024 * 1024:
+            raise ValidationError("The file is larger than 20 MB.")
+        return reconcile(gateway=form.cleaned_data["gateway"], data=upload.read(), file_name=upload.name,
+                         actor=self.request.user)

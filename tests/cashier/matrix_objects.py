@@ -103,3 +103,11 @@ def _fx(world):
 
     return _same(FxRate.objects.get_or_create(currency="USD", valid_from=timezone.now().replace(microsecond=0),
                                               defaults={"rate": "0.92"})[0])
+
+
+@matrix.objects_for("cashier.reconciliationrun")
+def _runs(world):
+    from cashier.models import ReconciliationRun
+
+    gateway = _payments(world)["gateway"]
+    return _same(ReconciliationRun.objects.get_or_create(gateway=gateway, file_name="x.csv")[0])
