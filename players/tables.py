@@ -1,8 +1,42 @@
 import django_tables2 as tables
-from django.utils.html import format_html
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
+from backoffice.money import format_money
 from backoffice.tables import BaseTable, ChoiceBadgeColumn, MoneyColumn
 from players.models import Agent, KycEvent, Note, Player, RgExclusion, Segment
+
+
+def _dt(value):
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else "—"
+
+
+def _badge(value, label):
+    return format_html('<span class="badge badge-{}">{}</span>', value, label)
+
+
+# Cell renderers of PlayerTable.fast_rows(): what the columns below render, without django-tables2's per-cell
+# machinery (inspect.signature on every cell made a 50-row page cost ~100 ms of CPU).
+_PLAYER_CELLS = {
+    "id": lambda p: format_html('<a href="{}">{}</a>', reverse("players:player", args=[p.pk]), p.pk),
+    "username": lambda p: format_html('<a href="{}">{}</a>', reverse("players:player", args=[p.pk]), p.username),
+    "email": lambda p: p.email or "—",
+    "first_name": lambda p: p.first_name or "—",
+    "last_name": lambda p: p.last_name or "—",
+    "country": lambda p: p.country,
+    "currency": lambda p: p.currency,
+    "status": lambda p: _badge(p.status, p.get_status_display()),
+    "kyc_status": lambda p: _badge(p.kyc_status, p.get_kyc_status_display()),
+    "vip_level": lambda p: p.vip_level,
+    "agent": lambda p: format_html('<a href="{}">{}</a>', reverse("players:agent", args=[p.agent_id]), p.agent.code)
+    if p.agent_id else "—",
+    "is_test": lambda p: "✔" if p.is_test else "✘",
+    "lifetime_deposits": lambda p: format_money(p.lifetime_deposits, p.currency),
+    "created_at": lambda p: _dt(p.created_at),
+    "last_login_at": lambda p: _dt(p.last_login_at),
+}
 
 
 class PlayerTable(BaseTable):
@@ -23,6 +57,18 @@ class PlayerTable(BaseTable):
         default_columns = ("id", "username", "email", "country", "currency", "status", "kyc_status", "vip_level",
                            "agent", "created_at")
         order_by = ("-id",)
+        template_name = "players/player_table.html"
+
+    def fast_rows(self):
+        """The page's rows as HTML, one ``format_html`` per cell (see ``_PLAYER_CELLS``)."""
+        columns = [(c.name, c.attrs.get("td", {}).get("class", "")) for c in self.columns]
+        rows = []
+        for row in self.paginated_rows:
+            record = row.record
+            cells = format_html_join("", '<td class="{}">{}</td>',
+                                     ((css, _PLAYER_CELLS[name](record)) for name, css in columns))
+            rows.append(format_html("<tr>{}</tr>", cells))
+        return mark_safe("".join(rows))  # noqa: S308 - every piece was escaped by format_html
 
 
 class AgentTable(BaseTable):

@@ -148,3 +148,14 @@ def test_create_player_command():
                  ["x4", "--currency", "EUR", "--country", "US", "--agent", "MA-CMD"]):
         with pytest.raises(CommandError):
             call_command("create_player", *args)
+
+
+def test_fast_player_rows_match_tables2_cells(risk):
+    """The list's pre-rendered rows show what django-tables2 would (links, badges, agent, dates)."""
+    agent = AgentFactory(code="MA-ROWS")
+    PlayerFactory(username="row<b>", agent=agent, currency="USD", status="suspended", kyc_status="verified")
+    body = risk.get(reverse("players:player_list")).content.decode()
+    assert "row&lt;b&gt;" in body and "<b>" not in body.split("<tbody>")[1].split("</tbody>")[0]
+    assert 'badge badge-suspended">Suspended<' in body and 'badge badge-verified">Verified<' in body
+    assert f'href="{agent.get_absolute_url()}">MA-ROWS<' in body
+    assert "No Activity" in risk.get(reverse("players:player_list") + "?q=nobody").content.decode()
