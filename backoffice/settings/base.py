@@ -194,7 +194,13 @@ CELERY_BEAT_SCHEDULE = {
     "audit-chain-anchor": {"task": "backoffice.tasks.audit_chain_anchor", "schedule": 300.0},
     "players-rg-limits-apply-matured": {"task": "players.tasks.rg_limits_apply_matured", "schedule": 300.0},
     "players-segment-counts-refresh": {"task": "players.tasks.segment_counts_refresh", "schedule": 3600.0},
+    "cashier-deposits-expire": {"task": "cashier.tasks.deposits_expire", "schedule": 60.0},
+    "cashier-payouts-requeue": {"task": "cashier.tasks.payouts_requeue", "schedule": 300.0},
 }
+# Cashier: system-account shards per currency (hot house design, docs/architecture.md "Ledger"), and how long
+# a deposit may wait for its gateway before it expires.
+CASHIER_SYSTEM_SHARDS = env.int("CASHIER_SYSTEM_SHARDS", default=16)
+CASHIER_DEPOSIT_EXPIRY_MINUTES = env.int("CASHIER_DEPOSIT_EXPIRY_MINUTES", default=30)
 
 # --- Logging (structlog over the standard library) -------------------------------------------
 LOG_FORMAT = env.str("LOG_FORMAT", default="console")  # console | json
