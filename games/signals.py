@@ -18,6 +18,13 @@ for _model in (Game, Jurisdiction, LobbyCategory, LobbyPlacement, Provider):
     post_delete.connect(_invalidate, sender=_model, dispatch_uid=f"lobby-delete-{_model.__name__}")
 
 
+@receiver(post_save, sender=Provider, dispatch_uid="wallet-provider-cache")
+def _provider_changed(**kwargs):
+    from games import api
+
+    api._PROVIDERS.clear()  # this process at once; other processes within api.PROVIDER_CACHE_SECONDS
+
+
 @receiver(m2m_changed, sender=Game.jurisdictions.through, dispatch_uid="lobby-game-jurisdictions")
 def _jurisdictions_changed(**kwargs):
     _invalidate()

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from games.choices import RoundStatus, WalletTxKind, WalletTxStatus
@@ -73,21 +74,30 @@ def _session(provider: Provider, token: str, *, money_in: bool) -> GameSession:
                .filter(token=token, provider_id=provider.pk).first())
     if session is None:
         raise WalletError("INVALID_TOKEN", "Unknown game-session token.")
-    now = timezone.now()
-    if not money_in:
-        return session
-    if session.closed_at is not None or session.expires_at <= now:
-        raise WalletError("TOKEN_EXPIRED", "The game session has expired.")
-    game_session_touch(session, now=now)
+    if money_in:
+        _session_live(session)
     return session
 
 
+def _session_live(session: GameSession) -> None:
+    """Refuse an expired or closed session (bets, authenticate, balance); else slide its idle expiry."""
+    now = timezone.now()
+    if session.closed_at is not None or session.expires_at <= now:
+        raise WalletError("TOKEN_EXPIRED", "The game session has expired.")
+    game_session_touch(session, now=now)
+
+
 def _accounts(player):
+    """The player's cash and bonus accounts: one query when both exist (the hot path), else created."""
     from cashier.choices import AccountKind
+    from cashier.models import Account
     from cashier.services import player_account
 
-    return (player_account(player=player, kind=AccountKind.PLAYER_CASH),
-            player_account(player=player, kind=AccountKind.PLAYER_BONUS))
+    found = {a.kind: a for a in Account.objects.filter(player_id=player.pk, kind__in=[AccountKind.PLAYER_CASH,
+                                                                                      AccountKind.PLAYER_BONUS])}
+    cash = found.get(AccountKind.PLAYER_CASH) or player_account(player=player, kind=AccountKind.PLAYER_CASH)
+    bonus = found.get(AccountKind.PLAYER_BONUS) or player_account(player=player, kind=AccountKind.PLAYER_BONUS)
+    return cash, bonus
 
 
 def _lock(cash_acc, bonus_acc) -> Balances:
@@ -133,28 +143,49 @@ def _replay(provider: Provider, tx_ref: str, fingerprint: str, player) -> dict |
 
 
 def _run(provider, tx_ref, fingerprint, player, body):
-    """Run ``body`` in one transaction; on a lost race with the same transaction id, answer from the winner."""
+    """Run ``body`` in one transaction; on a lost race with the same ids, answer from the winner or retry once.
+
+    No savepoints inside: a unique violation (same transaction id or round id inserted concurrently by
+    another player's request) aborts the whole transaction, which is rolled back here and re-evaluated.
+    """
     from cashier.services import IdempotencyConflict
 
-    answer = _replay(provider, tx_ref, fingerprint, player)
-    if answer is not None:
-        return answer
-    try:
-        with transaction.atomic():
-            return body()
-    except (_Retry, IdempotencyConflict):
-        answer = _replay(provider, tx_ref, fingerprint, player)
-        if answer is None:  # the other request rolled back: it is safe to ask the provider to retry
-            raise WalletError("INTERNAL_RETRY", "A concurrent request collided; retry.", http_status=500) from None
-        return answer
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                return body()
+        except WalletError as refusal:
+            # Refusals are checked before the id (the common path costs no extra query); a refused request
+            # whose id was used before is a replay (the original answer) or a DUPLICATE_TRANSACTION.
+            if refusal.code == "INTERNAL_RETRY":
+                raise
+            answer = _replay(provider, tx_ref, fingerprint, player)
+            if answer is not None:
+                return answer
+            raise
+        except (_Retry, IdempotencyConflict, IntegrityError):
+            answer = _replay(provider, tx_ref, fingerprint, player)
+            if answer is not None:
+                return answer
+            if attempt:
+                raise WalletError("INTERNAL_RETRY", "A concurrent request collided; retry.", http_status=500) from None
+    raise AssertionError("unreachable")
+
+
+def _seen(provider: Provider, tx_ref: str, fingerprint: str, player, *, bet: bool = False):
+    """After the player lock: raise _Retry if ``tx_ref`` exists (answered from it), or refuse a bet whose id a
+    rollback already named. One query for both."""
+    q = Q(tx_ref=tx_ref)
+    if bet:
+        q |= Q(kind=WalletTxKind.ROLLBACK, ref_tx=tx_ref)
+    rows = list(WalletTransaction.objects.filter(q, provider_id=provider.pk).values_list("tx_ref", "kind")[:2])
+    if any(ref == tx_ref for ref, _ in rows):
+        raise _Retry()
+    return bool(rows)
 
 
 def _insert_tx(**fields) -> WalletTransaction:
-    try:
-        with transaction.atomic():
-            return WalletTransaction.objects.create(**fields)
-    except IntegrityError:
-        raise _Retry() from None
+    return WalletTransaction.objects.create(**fields)
 
 
 def _round_for_update(provider: Provider, round_ref: str) -> Round | None:
@@ -207,28 +238,28 @@ def wallet_balance(*, provider: Provider, token: str) -> dict:
 
 def wallet_bet(*, provider: Provider, token: str, tx_ref: str, round_ref: str, game_ref: str, amount: Decimal,
                currency: str, round_closed: bool = False) -> dict:
-    session = _session(provider, token, money_in=True)
+    session = _session(provider, token, money_in=False)
     player = session.player
     fingerprint = _fingerprint("bet", player.pk, round_ref, game_ref, _amount_key(amount), currency)
 
     def body():
         from players.services import rg_check
 
+        _session_live(session)
+
         if currency != session.currency:
             raise WalletError("WRONG_CURRENCY", f"The session's currency is {session.currency}.")
-        game = Game.objects.filter(provider_id=provider.pk, external_id=game_ref).first()
+        approved = Game.jurisdictions.through.objects.filter(game_id=OuterRef("pk"),
+                                                             jurisdiction_id=session.jurisdiction_id)
+        game = (Game.objects.filter(provider_id=provider.pk, external_id=game_ref)
+                .annotate(approved=Exists(approved)).first())
         if game is None or not game.is_active:
             raise WalletError("INVALID_GAME", "Unknown or inactive game.")
-        if session.jurisdiction_id is None or not game.jurisdictions.filter(pk=session.jurisdiction_id).exists():
+        if not game.approved:
             raise WalletError("INVALID_GAME", "This game is not available in the player's jurisdiction.")
         cash_acc, bonus_acc = _accounts(player)
         bal = _lock(cash_acc, bonus_acc)
-        answer = _replay(provider, tx_ref, fingerprint, player)  # a duplicate that waited for our lock
-        if answer is not None:
-            raise _Retry()
-        remembered = WalletTransaction.objects.filter(provider_id=provider.pk, kind=WalletTxKind.ROLLBACK,
-                                                      ref_tx=tx_ref)
-        if remembered.exists():
+        if _seen(provider, tx_ref, fingerprint, player, bet=True):
             raise WalletError("BET_ROLLED_BACK", "A rollback for this transaction_id was received before the bet.",
                               balances=bal)
         decision = rg_check(player=player, action="bet", amount=amount)
@@ -243,36 +274,34 @@ def wallet_bet(*, provider: Provider, token: str, tx_ref: str, round_ref: str, g
         if refusal:
             raise WalletError("LIMIT_REACHED", refusal, balances=bal)
         round_ = _round_for_update(provider, round_ref)
-        if round_ is None:
-            try:
-                with transaction.atomic():
-                    round_ = Round.objects.create(provider=provider, round_ref=round_ref, player=player, game=game,
-                                                  game_version=game.version, session=session, currency=currency)
-            except IntegrityError:
-                round_ = _round_for_update(provider, round_ref)
-        if round_.player_id != player.pk or round_.game_id != game.pk:
-            raise WalletError("WRONG_SYNTAX", "round_id belongs to another player or game.", balances=bal)
-        if round_.status != RoundStatus.OPEN:
-            raise WalletError("WRONG_SYNTAX", "The round is closed.", balances=bal)
+        if round_ is not None:
+            if round_.player_id != player.pk or round_.game_id != game.pk:
+                raise WalletError("WRONG_SYNTAX", "round_id belongs to another player or game.", balances=bal)
+            if round_.status != RoundStatus.OPEN:
+                raise WalletError("WRONG_SYNTAX", "The round is closed.", balances=bal)
         from cashier.services import house_account
 
         ledger_id = _post(key=f"games:{provider.code}:{tx_ref}", kind="games.bet", provider=provider,
-                          reference=f"round:{round_.pk}",
+                          reference=f"round:{provider.code}:{round_ref}"[:200],
                           lines=[(cash_acc, -cash_part), (bonus_acc, -bonus_part),
                                  (house_account(currency=currency) if amount else None, amount)])
+        closed = {"status": RoundStatus.COMPLETE, "closed_at": timezone.now()} if round_closed else {}
+        if round_ is None:  # a new round is created with its first bet (a concurrent insert: IntegrityError -> _run)
+            round_ = Round.objects.create(provider=provider, round_ref=round_ref, player=player, game=game,
+                                          game_version=game.version, session=session, currency=currency,
+                                          bet_total=amount, bet_cash=cash_part, bet_bonus=bonus_part, **closed)
+        else:
+            round_.bet_total += amount
+            round_.bet_cash += cash_part
+            round_.bet_bonus += bonus_part
+            for k, v in closed.items():
+                setattr(round_, k, v)
+            round_.save(update_fields=["bet_total", "bet_cash", "bet_bonus", *closed])
         after = Balances(bal.cash - cash_part, bal.bonus - bonus_part)
         tx = _insert_tx(provider=provider, tx_ref=tx_ref, kind=WalletTxKind.BET, round=round_, player=player,
                         currency=currency, amount=amount, cash_amount=cash_part, bonus_amount=bonus_part,
                         balance_before=bal.total, balance_after=after.total, cash_after=after.cash,
                         bonus_after=after.bonus, request_hash=fingerprint, ledger_transaction_id=ledger_id)
-        round_.bet_total += amount
-        round_.bet_cash += cash_part
-        round_.bet_bonus += bonus_part
-        fields = ["bet_total", "bet_cash", "bet_bonus"]
-        if round_closed:
-            round_.status, round_.closed_at = RoundStatus.COMPLETE, timezone.now()
-            fields += ["status", "closed_at"]
-        round_.save(update_fields=fields)
         _rg_usage(player, "wager", amount)
         _timeline(player=player, kind="games.round", provider=provider, round_=round_, amount=-amount,
                   summary=f"Bet {_money(amount, currency)} {currency} on {game.title} (round {round_ref})",
@@ -293,8 +322,7 @@ def wallet_win(*, provider: Provider, token: str, tx_ref: str, round_ref: str, g
             raise WalletError("WRONG_CURRENCY", f"The session's currency is {session.currency}.")
         cash_acc, bonus_acc = _accounts(player)
         bal = _lock(cash_acc, bonus_acc)
-        if _replay(provider, tx_ref, fingerprint, player) is not None:
-            raise _Retry()
+        _seen(provider, tx_ref, fingerprint, player)
         round_ = _round_for_update(provider, round_ref)
         if bet_ref:
             bet = WalletTransaction.objects.filter(provider_id=provider.pk, tx_ref=bet_ref,
@@ -324,7 +352,7 @@ def wallet_win(*, provider: Provider, token: str, tx_ref: str, round_ref: str, g
         bonus_part = min(bonus_part, amount)
         cash_part = amount - bonus_part
         ledger_id = _post(key=f"games:{provider.code}:{tx_ref}", kind="games.win", provider=provider,
-                          reference=f"round:{round_.pk}",
+                          reference=f"round:{provider.code}:{round_ref}"[:200],
                           lines=[(house_account(currency=currency) if amount else None, -amount),
                                  (cash_acc, cash_part), (bonus_acc, bonus_part)])
         after = Balances(bal.cash + cash_part, bal.bonus + bonus_part)
@@ -359,8 +387,7 @@ def wallet_rollback(*, provider: Provider, token: str, tx_ref: str, target_ref: 
     def body():
         cash_acc, bonus_acc = _accounts(player)
         bal = _lock(cash_acc, bonus_acc)
-        if _replay(provider, tx_ref, fingerprint, player) is not None:
-            raise _Retry()
+        _seen(provider, tx_ref, fingerprint, player)
         target = (WalletTransaction.objects.select_for_update(no_key=True)
                   .filter(provider_id=provider.pk, tx_ref=target_ref).first())
         common = {"provider": provider, "tx_ref": tx_ref, "kind": WalletTxKind.ROLLBACK, "player": player,
@@ -381,7 +408,7 @@ def wallet_rollback(*, provider: Provider, token: str, tx_ref: str, target_ref: 
         from cashier.services import house_account
 
         ledger_id = _post(key=f"games:{provider.code}:{tx_ref}", kind="games.rollback", provider=provider,
-                          reference=f"round:{round_.pk}",
+                          reference=f"round:{provider.code}:{round_ref}"[:200],
                           lines=[(house_account(currency=target.currency) if target.amount else None, -target.amount),
                                  (cash_acc, target.cash_amount), (bonus_acc, target.bonus_amount)])
         after = Balances(bal.cash + target.cash_amount, bal.bonus + target.bonus_amount)

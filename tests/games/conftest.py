@@ -20,3 +20,12 @@ def world_games(db, player_factory):
 @pytest.fixture
 def wallet(client, world_games):
     return gf.WalletClient(client, world_games["provider"].code)
+
+
+@pytest.fixture(autouse=True)
+def _no_provider_cache():
+    from games import api
+
+    api._PROVIDERS.clear()
+    yield
+    api._PROVIDERS.clear()

@@ -383,3 +383,13 @@ def test_openapi_document(client, db):
     assert r.status_code == 200 and doc["openapi"].startswith("3.")
     assert set(doc["paths"]) == {f"/api/wallet/v1/{{provider_code}}/{op}" for op in
                                  ("authenticate", "balance", "bet", "win", "rollback", "end-round")}
+
+
+def test_replay_is_answered_even_when_the_bet_would_now_be_refused(wallet, world_games):
+    s = world_games["session"]
+    first = bet(wallet, s)[1]
+    game_set_active(game_ids=[world_games["game"].pk], active=False, reason="test")
+    assert bet(wallet, s)[1]["transaction_id"] == first["transaction_id"]
+    expire(s)
+    assert bet(wallet, s)[1]["transaction_id"] == first["transaction_id"]
+    assert bet(wallet, s, currency="USD")[1]["code"] == "DUPLICATE_TRANSACTION"
