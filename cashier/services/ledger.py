@@ -1,9 +1,10 @@
 """The ledger's posting service and account lookups (the cross-app contract).
 
 Locking rules: ``ledger_post`` locks every account it touches with ``SELECT ... FOR NO KEY UPDATE``
-in ascending id order (one statement), computes the new balances, checks the limits, then writes the
-entries and the cached balances. ``NO KEY`` because inserting an entry takes a KEY SHARE lock on its
-account row (the foreign key), which a plain FOR UPDATE would conflict with.
+in ascending id order, checks the limits on the locked balances, then writes the entries and the cached
+balances, all inside one server-side function call (``cashier_post``, migration 0006). ``NO KEY``
+because inserting an entry takes a KEY SHARE lock on its account row (the foreign key), which a plain
+FOR UPDATE would conflict with.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from backoffice.exceptions import ApplicationError
 from backoffice.money import currency_exponent, has_valid_precision, to_decimal
 from cashier.choices import PLAYER_KINDS, AccountKind
 from cashier.constants import DEFAULT_SYSTEM_SHARDS, UNSHARDED_KINDS
-from cashier.models import Account, Entry, LedgerTransaction
+from cashier.models import Account, LedgerTransaction
 
 
 class IdempotencyConflict(ApplicationError):
@@ -173,11 +174,8 @@ def _validated_lines(lines) -> list[tuple[Account, Decimal]]:
     return clean
 
 
-_INSERT_TX = (
-    "INSERT INTO cashier_ledgertransaction (idempotency_key, kind, payload_hash, reference, actor_id, integration,"
-    " metadata, reverses_id, created_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
-    " ON CONFLICT (idempotency_key) DO NOTHING RETURNING id"
-)
+_POST_SQL = "SELECT tx_id, status, bad_account, bad_balance, bad_limit FROM cashier_post(%s, %s, %s, %s, %s, %s, " \
+            "%s::jsonb, %s, %s::bigint[], %s::numeric[], %s::text[], %s)"
 
 
 def ledger_post(*, idempotency_key: str, kind: str, lines: Sequence[tuple[Account, Decimal]], actor=None,
@@ -187,7 +185,7 @@ def ledger_post(*, idempotency_key: str, kind: str, lines: Sequence[tuple[Accoun
 
     Same key and same lines: the original transaction, ``created=False``, nothing moves. Same key and
     different lines: :class:`IdempotencyConflict`. A balance beyond its limit: :class:`InsufficientFunds`
-    and nothing is written.
+    and nothing is written. The database work is one call of ``cashier_post()`` (migration 0006).
     """
     if not idempotency_key or len(idempotency_key) > 200:
         raise InvalidPosting("An idempotency key of 1 to 200 characters is required.")
@@ -197,48 +195,24 @@ def ledger_post(*, idempotency_key: str, kind: str, lines: Sequence[tuple[Accoun
     digest = _payload_hash(kind, clean)
     now = timezone.now()
     actor_id = actor.pk if actor is not None and getattr(actor, "is_authenticated", False) else None
+    params = [idempotency_key, kind, digest, reference[:200], actor_id, integration[:64],
+              json.dumps(metadata or {}, default=str), reverses.pk if reverses else None,
+              [a.pk for a, _ in clean], [amount for _, amount in clean], [a.currency for a, _ in clean], now]
     with transaction.atomic():
         with connection.cursor() as cur:
-            # ON CONFLICT waits for a concurrent insert of the same key to commit or abort: the same key
-            # raced from several connections posts once.
-            cur.execute(_INSERT_TX, [idempotency_key, kind, digest, reference[:200], actor_id, integration[:64],
-                                     json.dumps(metadata or {}, default=str), reverses.pk if reverses else None, now])
-            row = cur.fetchone()
-        if row is None:
-            existing = LedgerTransaction.objects.get(idempotency_key=idempotency_key)
-            if existing.payload_hash != digest:
-                raise IdempotencyConflict(extra={"transaction_id": existing.pk})
-            return PostResult(existing, False)
-        tx_id = row[0]
-        per_account: dict[int, Decimal] = defaultdict(Decimal)
-        accounts = {}
-        for account, amount in clean:
-            per_account[account.pk] += amount
-            accounts[account.pk] = account
-        with connection.cursor() as cur:
-            cur.execute("SELECT id, balance, credit_limit, currency FROM cashier_account WHERE id = ANY(%s)"
-                        " ORDER BY id FOR NO KEY UPDATE", [sorted(per_account)])
-            locked = {r[0]: r[1:] for r in cur.fetchall()}
-        balances = {}
-        for account_id, (balance, limit, currency) in locked.items():
-            if currency != accounts[account_id].currency:
-                raise InvalidPosting("An account's currency does not match the line.")
-            balances[account_id] = balance
-            new = balance + per_account[account_id]
-            if limit is not None and per_account[account_id] < 0 and new < -limit:
-                raise InsufficientFunds(extra={"balance": balance, "account_id": account_id,
-                                               "available": balance + limit})
-        entries = []
-        for account, amount in clean:
-            balances[account.pk] += amount
-            entries.append(Entry(transaction_id=tx_id, account_id=account.pk, amount=amount,
-                                 currency=account.currency, balance_after=balances[account.pk], created_at=now))
-        Entry.objects.bulk_create(entries)
-        with connection.cursor() as cur:
-            cur.execute(
-                "UPDATE cashier_account AS a SET balance = v.balance FROM"
-                " (SELECT unnest(%s::bigint[]) AS id, unnest(%s::numeric[]) AS balance) AS v WHERE a.id = v.id",
-                [list(balances), [balances[k] for k in balances]])
+            cur.execute(_POST_SQL, params)
+            tx_id, status, bad_account, bad_balance, bad_limit = cur.fetchone()
+        if status == "replay":
+            return PostResult(LedgerTransaction.objects.get(pk=tx_id), False)
+        if status == "conflict":
+            raise IdempotencyConflict(extra={"transaction_id": tx_id})
+        if status == "insufficient":
+            raise InsufficientFunds(extra={"balance": bad_balance, "account_id": bad_account,
+                                           "available": bad_balance + bad_limit})
+        if status == "currency":
+            raise InvalidPosting("An account's currency does not match the line.")
+        if status == "unknown_account":
+            raise InvalidPosting("A line names an account that does not exist.")
     tx = LedgerTransaction(id=tx_id, idempotency_key=idempotency_key, kind=kind, payload_hash=digest,
                            reference=reference[:200], actor_id=actor_id, integration=integration[:64],
                            metadata=metadata or {}, reverses=reverses, created_at=now)
