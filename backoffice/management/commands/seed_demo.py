@@ -2,11 +2,12 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from backoffice import demo as backoffice_demo
+from cashier import demo as cashier_demo
 from games import demo as games_demo
 from players import demo as players_demo
 
 # Each app contributes a demo module with seed(stdout) -> [(login, description)], run in this order.
-SEEDERS = [backoffice_demo, players_demo, games_demo]
+SEEDERS = [backoffice_demo, players_demo, games_demo, cashier_demo]
 
 
 class Command(BaseCommand):
