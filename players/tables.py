@@ -95,6 +95,9 @@ class AgentTreeTable(AgentTable):
         return format_html('<a class="tree-node tree-l{}" href="{}">{}{}</a>', record.level, record.get_absolute_url(),
                            "└ " if record.level > 1 else "", value)
 
+    def value_code(self, value):
+        return value  # exports get the plain code
+
     class Meta(AgentTable.Meta):
         order_by = ()
         exclude = ("parent",)
