@@ -7,11 +7,13 @@ XLSX is written with openpyxl's write-only mode to a temporary file (Excel's own
 from __future__ import annotations
 
 import csv
+import html
 import tempfile
 
 from django.conf import settings
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django_tables2.rows import BoundRow
 
 XLSX_MAX_ROWS = 1_048_575
@@ -31,7 +33,10 @@ def _rows(table, queryset, limit: int):
 
 
 def _clean(value) -> str:
+    """Plain text for a spreadsheet cell: markup of on-screen rendering removed, formulas neutralised."""
     text = "" if value is None else str(value)
+    if "<" in text or "&" in text:
+        text = html.unescape(strip_tags(text)).strip()
     # Neutralise spreadsheet formula injection (CSV/XLSX opened in Excel).
     if text[:1] in ("=", "+", "-", "@") and not _is_number(text):
         text = "'" + text

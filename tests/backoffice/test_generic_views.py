@@ -152,3 +152,10 @@ def test_htmx_partial_shows_filter_errors(login, admin_user, db):
     response = login(admin_user).get("/players/", {"status": "nonsense"}, HTTP_HX_REQUEST="true")
     body = response.content.decode()
     assert "Some filters are not valid" in body and "<html" not in body
+
+
+def test_export_cells_are_plain_text():
+    from backoffice.export import _clean
+
+    assert _clean('<span class="indent">└</span> <a href="/x">AG-1 &amp; co</a>') == "└ AG-1 & co"
+    assert _clean("=1+1") == "'=1+1" and _clean("-5.00") == "-5.00"
