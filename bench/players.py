@@ -123,18 +123,20 @@ def load(players: int, events: int, whale_events: int) -> int:
         for _name, ddl in indexes:
             cur.execute(ddl)
         log(f"timeline indexes rebuilt in {time.perf_counter() - t:.1f}s")
-        cur.execute("ANALYZE players_player")
-        cur.execute("ANALYZE players_timelineevent")
+    # VACUUM cannot run in a transaction block; Django's connection is in autocommit here.
+    with connection.cursor() as cur:
+        cur.execute("VACUUM ANALYZE players_player")
+        cur.execute("VACUUM ANALYZE players_timelineevent")
     return whale
 
 
-def measure(client, url: str, repeat: int, htmx: bool = False) -> tuple[float, float, int, int]:
+def measure(client, url: str, repeat: int, htmx: bool = False) -> tuple[float, float, float, int, int]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
     client.get(url, **headers)  # warm caches
-    times, queries = [], set()
+    times, queries, sql = [], set(), []
     status = 0
     for _ in range(repeat):
         with CaptureQueriesContext(connection) as ctx:
@@ -143,9 +145,10 @@ def measure(client, url: str, repeat: int, htmx: bool = False) -> tuple[float, f
             times.append((time.perf_counter() - t) * 1000)
         status = response.status_code
         queries.add(len(ctx.captured_queries))
+        sql.append(sum(float(q["time"]) for q in ctx.captured_queries) * 1000)
     times.sort()
     p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
-    return statistics.median(times), p95, max(queries), status
+    return statistics.median(times), p95, statistics.median(sql), max(queries), status
 
 
 def main() -> None:
@@ -203,10 +206,11 @@ def main() -> None:
         ("timeline page at event 90,000 (keyset)", f"/players/{whale}/timeline/?before={deep_cursor}", False),
     ]
     log("")
-    log(f"{'page':<52} {'median ms':>10} {'p95 ms':>8} {'queries':>8}  status")
+    log(f"load average at start: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
+    log(f"{'page':<52} {'median ms':>10} {'p95 ms':>8} {'SQL ms':>7} {'queries':>8}  status")
     for label, url, htmx in pages:
-        median, p95, queries, status = measure(client, url, args.repeat, htmx)
-        log(f"{label:<52} {median:>10.1f} {p95:>8.1f} {queries:>8}  {status}")
+        median, p95, sql, queries, status = measure(client, url, args.repeat, htmx)
+        log(f"{label:<52} {median:>10.1f} {p95:>8.1f} {sql:>7.1f} {queries:>8}  {status}")
 
 
 if __name__ == "__main__":

@@ -137,7 +137,8 @@ class Player(models.Model):
         indexes = [
             models.Index(fields=["status", "-id"], name="player_status_idx"),
             models.Index(fields=["agent", "-id"], name="player_agent_idx"),
-            models.Index(fields=["country", "-id"], name="player_country_idx"),
+            # Country (+ status) is the usual filter pair: the list's page and its bounded count are index scans.
+            models.Index(fields=["country", "status", "-id"], name="player_country_status_idx"),
             models.Index(Lower("email"), name="player_email_lower_idx"),
             models.Index(Lower("last_name"), name="player_last_name_lower_idx"),
         ]
