@@ -288,7 +288,7 @@ def main() -> None:
             log(f"   {procs} process(es): {results[f'hordak_{procs}p'] or 0:,.0f} transfers/s")
 
     log(f"4. balance read of an account with {args.hot_entries:,} entries ...")
-    hot, _ = bulk_load(args.hot_entries, 1, "hot")
+    hot, _ = bulk_load(args.hot_entries, 1, f"hot{int(time.time())}")
     from cashier.models import Account
 
     results["read_cached_ms"] = time_it(lambda: Account.objects.only("balance").get(pk=hot).balance)

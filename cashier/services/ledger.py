@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from backoffice.exceptions import ApplicationError
@@ -75,6 +75,16 @@ def player_account(*, player, kind: str) -> Account:
         return Account.objects.get(player_id=player.pk, kind=kind)
 
 
+# (kind, currency, shard) -> Account. System accounts are never deleted and never change identity (a
+# trigger refuses it), so a process may keep them. Cleared after a flush (post_migrate, e.g. between
+# transactional tests) and when a posting names an account that no longer exists.
+_SYSTEM_CACHE: dict[tuple[str, str, int], Account] = {}
+
+
+def system_accounts_cache_clear(**kwargs) -> None:
+    _SYSTEM_CACHE.clear()
+
+
 def system_shards(kind: str) -> int:
     if kind in UNSHARDED_KINDS:
         return 1
@@ -95,8 +105,14 @@ def house_account(*, currency: str, kind: str = AccountKind.HOUSE) -> Account:
         raise InvalidPosting(f"{kind!r} is a player account kind.")
     currency_exponent(currency)
     shard = random.randrange(system_shards(kind))
+    key = (kind, currency, shard)
+    account = _SYSTEM_CACHE.get(key)
+    if account is not None:
+        return account
     account = Account.objects.filter(player__isnull=True, kind=kind, currency=currency, shard=shard).first()
     if account is not None:
+        if not connection.in_atomic_block:  # committed rows only: a rolled-back creation is never cached
+            _SYSTEM_CACHE[key] = account
         return account
     try:
         with transaction.atomic():
@@ -174,6 +190,25 @@ def _validated_lines(lines) -> list[tuple[Account, Decimal]]:
     return clean
 
 
+def _raise_refusal(exc: DatabaseError) -> None:
+    """Turn ``cashier_post``'s refusals (``RAISE 'cashier:<what>:...'``) into the service's exceptions."""
+    message = str(exc).split("\n", 1)[0]
+    if not message.startswith("cashier:"):
+        return
+    _, what, *rest = message.split(":")
+    if what == "conflict":
+        raise IdempotencyConflict(extra={"transaction_id": int(rest[0])}) from None
+    if what == "insufficient":
+        account_id, balance, limit = int(rest[0]), Decimal(rest[1]), Decimal(rest[2])
+        raise InsufficientFunds(extra={"balance": balance, "account_id": account_id,
+                                       "available": balance + limit}) from None
+    if what == "currency":
+        raise InvalidPosting("An account's currency does not match the line.") from None
+    if what == "unknown_account":
+        _SYSTEM_CACHE.clear()
+        raise InvalidPosting("A line names an account that does not exist.") from None
+
+
 _POST_SQL = "SELECT tx_id, status, bad_account, bad_balance, bad_limit FROM cashier_post(%s, %s, %s, %s, %s, %s, " \
             "%s::jsonb, %s, %s::bigint[], %s::numeric[], %s::text[], %s)"
 
@@ -198,21 +233,20 @@ def ledger_post(*, idempotency_key: str, kind: str, lines: Sequence[tuple[Accoun
     params = [idempotency_key, kind, digest, reference[:200], actor_id, integration[:64],
               json.dumps(metadata or {}, default=str), reverses.pk if reverses else None,
               [a.pk for a, _ in clean], [amount for _, amount in clean], [a.currency for a, _ in clean], now]
-    with transaction.atomic():
-        with connection.cursor() as cur:
-            cur.execute(_POST_SQL, params)
-            tx_id, status, bad_account, bad_balance, bad_limit = cur.fetchone()
-        if status == "replay":
-            return PostResult(LedgerTransaction.objects.get(pk=tx_id), False)
-        if status == "conflict":
-            raise IdempotencyConflict(extra={"transaction_id": tx_id})
-        if status == "insufficient":
-            raise InsufficientFunds(extra={"balance": bad_balance, "account_id": bad_account,
-                                           "available": bad_balance + bad_limit})
-        if status == "currency":
-            raise InvalidPosting("An account's currency does not match the line.")
-        if status == "unknown_account":
-            raise InvalidPosting("A line names an account that does not exist.")
+    try:
+        if connection.in_atomic_block:  # a savepoint: a refusal must not abort the caller's transaction
+            with transaction.atomic(), connection.cursor() as cur:
+                cur.execute(_POST_SQL, params)
+                tx_id, status = cur.fetchone()[:2]
+        else:  # no transaction of the caller's: one autocommit statement, one round trip with its commit
+            with connection.cursor() as cur:
+                cur.execute(_POST_SQL, params)
+                tx_id, status = cur.fetchone()[:2]
+    except DatabaseError as exc:
+        _raise_refusal(exc)
+        raise
+    if status == "replay":
+        return PostResult(LedgerTransaction.objects.get(pk=tx_id), False)
     tx = LedgerTransaction(id=tx_id, idempotency_key=idempotency_key, kind=kind, payload_hash=digest,
                            reference=reference[:200], actor_id=actor_id, integration=integration[:64],
                            metadata=metadata or {}, reverses=reverses, created_at=now)
