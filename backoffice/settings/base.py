@@ -196,6 +196,7 @@ CELERY_BEAT_SCHEDULE = {
     "players-segment-counts-refresh": {"task": "players.tasks.segment_counts_refresh", "schedule": 3600.0},
     "cashier-deposits-expire": {"task": "cashier.tasks.deposits_expire", "schedule": 60.0},
     "cashier-payouts-requeue": {"task": "cashier.tasks.payouts_requeue", "schedule": 300.0},
+    "games-rounds-interrupt-stale": {"task": "games.tasks.rounds_interrupt_stale", "schedule": 3600.0},
 }
 # Cashier: system-account shards per currency (hot house design, docs/architecture.md "Ledger"), and how long
 # a deposit may wait for its gateway before it expires.

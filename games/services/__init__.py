@@ -19,6 +19,7 @@ from games.services.catalogue import (  # noqa: F401
 )
 from games.services.wallet import (  # noqa: F401
     WalletError,
+    rounds_interrupt_stale,
     wallet_authenticate,
     wallet_balance,
     wallet_bet,

@@ -365,7 +365,7 @@ def wallet_win(*, provider: Provider, token: str, tx_ref: str, round_ref: str, g
         round_.win_cash += cash_part
         round_.win_bonus += bonus_part
         fields = ["win_total", "win_cash", "win_bonus"]
-        if round_closed and round_.status == RoundStatus.OPEN:
+        if round_closed and round_.status in (RoundStatus.OPEN, RoundStatus.INTERRUPTED):
             round_.status, round_.closed_at = RoundStatus.COMPLETE, timezone.now()
             fields += ["status", "closed_at"]
         round_.save(update_fields=fields)
@@ -444,7 +444,27 @@ def wallet_end_round(*, provider: Provider, token: str, round_ref: str, game_ref
             raise WalletError("TRANSACTION_NOT_FOUND", "Unknown round.", balances=balances_get(player))
         if round_.game.external_id != game_ref:
             raise WalletError("INVALID_GAME", "The round was played on another game.", balances=balances_get(player))
-        if round_.status == RoundStatus.OPEN:
+        if round_.status in (RoundStatus.OPEN, RoundStatus.INTERRUPTED):
             round_.status, round_.closed_at = RoundStatus.COMPLETE, timezone.now()
             round_.save(update_fields=["status", "closed_at"])
     return _ok(player, balances_get(player))
+
+
+def rounds_interrupt_stale(*, older_than_hours: int = 24) -> int:
+    """Mark rounds still open after ``older_than_hours`` as interrupted (GLI-19: incomplete games).
+
+    Set-based (one UPDATE). An interrupted round accepts no more bets; the provider may still finish it
+    with wins, rollbacks or end-round (which completes it). Returns how many rounds were interrupted.
+    """
+    from datetime import timedelta
+
+    from backoffice.services import audit_record
+
+    cutoff = timezone.now() - timedelta(hours=older_than_hours)
+    with transaction.atomic():
+        count = Round.objects.filter(status=RoundStatus.OPEN, opened_at__lt=cutoff).update(
+            status=RoundStatus.INTERRUPTED)
+        if count:
+            audit_record(action="round.interrupt_stale", object_type="games.round", integration="games",
+                         after={"rounds": count, "opened_before": cutoff.isoformat()})
+    return count

@@ -393,3 +393,18 @@ def test_replay_is_answered_even_when_the_bet_would_now_be_refused(wallet, world
     expire(s)
     assert bet(wallet, s)[1]["transaction_id"] == first["transaction_id"]
     assert bet(wallet, s, currency="USD")[1]["code"] == "DUPLICATE_TRANSACTION"
+
+
+def test_stale_rounds_are_interrupted_and_can_still_be_finished(wallet, world_games):
+    from games.services import rounds_interrupt_stale
+    from games.tasks import rounds_interrupt_stale as task
+
+    s = world_games["session"]
+    bet(wallet, s)
+    Round.objects.update(opened_at=timezone.now() - timedelta(hours=25))
+    assert rounds_interrupt_stale() == 1
+    task()  # idempotent
+    assert Round.objects.get().status == "interrupted"
+    assert bet(wallet, s, tx="b2")[1]["code"] == "WRONG_SYNTAX"
+    assert win(wallet, s, round_closed=True)[1]["status"] == "OK"
+    assert Round.objects.get().status == "complete"
