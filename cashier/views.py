@@ -182,6 +182,10 @@ class WithdrawalView(generic.ObjectDetailView):
     def object_actions(self, obj):
         return super().object_actions(obj) if obj.status == "requested" else []
 
+    def get_fields(self, obj):
+        return [(label, " ".join(value) if isinstance(value, list) else value)
+                for label, value in super().get_fields(obj)]
+
     def get_extra_context(self, obj):
         flags = obj.player.aml_flags.exclude(case__status="resolved").select_related("deposit", "withdrawal")
         return {"flags_table": tables.AmlFlagTable(flags)}

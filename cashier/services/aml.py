@@ -10,6 +10,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from backoffice.exceptions import ApplicationError
+from backoffice.money import format_money
 from backoffice.services import audit_record
 from cashier.choices import CaseStatus, DepositStatus, FlagKind
 from cashier.models import AmlCase, AmlCaseNote, AmlFlag, AmlThreshold, Deposit
@@ -56,9 +57,10 @@ def deposit_checks(*, deposit: Deposit) -> list[AmlFlag]:
     t = aml_thresholds(deposit.currency)
     player, flags = deposit.player, []
     if deposit.amount >= t.large_transaction:
+        money = format_money(deposit.amount, deposit.currency)
+        limit = format_money(t.large_transaction, deposit.currency)
         flags.append(aml_flag_raise(player=player, kind=FlagKind.LARGE_TRANSACTION, deposit=deposit,
-                                    summary=f"Deposit {deposit.reference} of {deposit.amount} {deposit.currency}"
-                                            f" (threshold {t.large_transaction})"))
+                                    summary=f"Deposit {deposit.reference} of {money} (threshold {limit})"))
     since = timezone.now() - dt.timedelta(minutes=t.velocity_minutes)
     recent = Deposit.objects.filter(player=player, status=DepositStatus.CONFIRMED, confirmed_at__gte=since).count()
     if recent == t.velocity_count:  # once when the count reaches the threshold, not on every deposit after
@@ -90,16 +92,18 @@ def withdrawal_checks(*, withdrawal) -> list[AmlFlag]:
     flags = []
     if withdrawal.amount >= t.large_transaction:
         flags.append(aml_flag_raise(player=withdrawal.player, kind=FlagKind.LARGE_TRANSACTION, withdrawal=withdrawal,
-                                    summary=f"Withdrawal {withdrawal.reference} of {withdrawal.amount} "
-                                            f"{withdrawal.currency} (threshold {t.large_transaction})"))
+                                    summary=f"Withdrawal {withdrawal.reference} of "
+                                            f"{format_money(withdrawal.amount, withdrawal.currency)} "
+                                            f"(threshold {format_money(t.large_transaction, withdrawal.currency)})"))
     since = timezone.now() - dt.timedelta(days=30)
     deposited = (Deposit.objects.filter(player=withdrawal.player, status=DepositStatus.CONFIRMED,
                                         confirmed_at__gte=since).aggregate(s=Sum("amount"))["s"] or Decimal(0))
     wagered = _wagered_since(withdrawal.player_id, since)
     if deposited > 0 and wagered < deposited * t.min_play_ratio:
+        dep, wag = format_money(deposited, withdrawal.currency), format_money(wagered, withdrawal.currency)
         flags.append(aml_flag_raise(player=withdrawal.player, kind=FlagKind.DEPOSIT_WITHDRAW, withdrawal=withdrawal,
-                                    summary=f"Withdrawal after depositing {deposited} and wagering {wagered} "
-                                            f"in 30 days", data={"deposited": str(deposited), "wagered": str(wagered)}))
+                                    summary=f"Withdrawal after depositing {dep} and wagering {wag} in 30 days",
+                                    data={"deposited": str(deposited), "wagered": str(wagered)}))
     return flags
 
 
