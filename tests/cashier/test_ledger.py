@@ -200,6 +200,7 @@ def test_db_refuses_an_entry_in_another_currency(funded_player):
     with pytest.raises(IntegrityError, match="differs"), transaction.atomic():
         _raw("INSERT INTO cashier_entry (transaction_id, account_id, amount, currency, balance_after, created_at)"
              " VALUES (%s, %s, 5, 'USD', 105, now())", [tx.pk, cash(funded_player).pk])
+        _raw("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 def test_db_refuses_changing_an_accounts_currency(funded_player):
