@@ -20,6 +20,7 @@ from django.shortcuts import get_object_or_404
 from django.template.loader import select_template
 from django.template.response import TemplateResponse
 from django.utils.cache import patch_vary_headers
+from django.utils.text import capfirst
 from django.views import View
 from django_tables2 import RequestConfig
 
@@ -59,9 +60,16 @@ class ObjectPermissionMixin:
 
     def object_actions(self, obj) -> list[dict]:
         """Buttons for the detail page: (label, url name, action), shown only when permitted on ``obj``."""
+        from backoffice.querysets import agent_for_user
+
         buttons = []
+        user = self.request.user
+        row_scoped = agent_for_user(user) is not None  # operators' grants are per model: no query per button
         for label, url, action, style in getattr(self, "buttons", []):
-            if type(self).queryset.all().restrict(self.request.user, action).filter(pk=obj.pk).exists():
+            base = type(self).queryset.all()
+            allowed = (base.restrict(user, action).filter(pk=obj.pk).exists() if row_scoped
+                       else base.can(user, action))
+            if allowed:
                 from django.urls import reverse
 
                 buttons.append({"label": label, "url": reverse(url, args=[obj.pk]), "style": style})
@@ -108,7 +116,7 @@ class ObjectListView(ObjectPermissionMixin, View):
             return self.export(queryset, export)
         table = self.get_table(queryset)
         context = {
-            "title": self.title or self.model._meta.verbose_name_plural.capitalize(),
+            "title": self.title or capfirst(self.model._meta.verbose_name_plural),
             "table": table,
             "filterset": filterset,
             "model": self.model, "opts": self.model._meta,
@@ -152,7 +160,7 @@ class ObjectDetailView(ObjectPermissionMixin, View):
             value = display() if display else getattr(obj, name)
             if isinstance(field, MoneyField):
                 value = format_money(value, getattr(obj, "currency", None))
-            rows.append((field.verbose_name.capitalize(), value))
+            rows.append((capfirst(field.verbose_name), value))  # capfirst keeps acronyms (KYC, RTP)
         return rows
 
     def get_extra_context(self, obj) -> dict:

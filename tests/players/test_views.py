@@ -159,3 +159,20 @@ def test_fast_player_rows_match_tables2_cells(risk):
     assert 'badge badge-suspended">Suspended<' in body and 'badge badge-verified">Verified<' in body
     assert f'href="{agent.get_absolute_url()}">MA-ROWS<' in body
     assert "No Activity" in risk.get(reverse("players:player_list") + "?q=nobody").content.decode()
+
+
+def test_detail_buttons_follow_permissions_without_a_query_per_button(login, django_assert_max_num_queries):
+    top = AgentFactory(flags=["add_accounts"])
+    p = PlayerFactory(agent=top, currency="USD")
+    agent_page = login(top.user).get(reverse("players:player_limits", args=[p.pk])).content.decode()
+    assert "Set a limit" not in agent_page  # no "set player limits" flag
+    agent_profile = login(top.user).get(reverse("players:player", args=[p.pk])).content.decode()
+    assert ">Move<" in agent_profile
+    support = login(OperatorFactory(role="Support"))
+    page = support.get(reverse("players:player", args=[p.pk])).content.decode()
+    assert ">Edit<" in page and ">Move<" not in page  # Support may change players, not move them
+    risk = login(OperatorFactory(role="Risk & Compliance"))
+    risk.get(reverse("players:player_limits", args=[p.pk]))
+    with django_assert_max_num_queries(17):
+        body = risk.get(reverse("players:player_limits", args=[p.pk])).content.decode()
+    assert "Set a limit" in body and "Credit &amp; max wager" in body
