@@ -12,7 +12,15 @@ from django.utils import timezone
 
 from backoffice.exceptions import ApplicationError
 from cashier.choices import WithdrawalStatus
-from cashier.models import AmlThreshold, AutoApprovalRule, FxRate, PaymentGateway, PaymentMethod, WithdrawalPolicy
+from cashier.models import (
+    AmlThreshold,
+    AutoApprovalRule,
+    Deposit,
+    FxRate,
+    PaymentGateway,
+    PaymentMethod,
+    WithdrawalPolicy,
+)
 
 CURRENCIES = ["EUR", "GBP", "SEK", "CAD", "NZD", "USD"]
 FX = {"GBP": "1.17", "SEK": "0.087", "CAD": "0.68", "NZD": "0.56", "USD": "0.92", "EUR": "1"}
@@ -61,6 +69,8 @@ def seed(stdout) -> list[tuple[str, str]]:
     from players.models import Player
 
     sim = _reference_data(stdout)
+    if Deposit.objects.filter(idempotency_key__startswith="demo-dep-").exists():
+        return []  # money flows already seeded: a second run changes nothing
     rng = random.Random(4)
     players = list(Player.objects.filter(username__startswith="demo_", status="active").order_by("id")[:240])
     methods = {(m.code, m.currency): m for m in PaymentMethod.objects.filter(gateway=sim)}
