@@ -151,6 +151,36 @@ def measure(client, url: str, repeat: int, htmx: bool = False) -> tuple[float, f
     return statistics.median(times), p95, statistics.median(sql), max(queries), status
 
 
+def rg_bench(whale: int, other: int, n: int) -> None:
+    """rg_usage_record and rg_check in a loop, each call in its own transaction like a wallet call; the timer
+    covers the call, not the commit (whose cost is the caller's, shared with its ledger writes)."""
+    from decimal import Decimal
+
+    from django.db import transaction
+
+    from players.models import Player
+    from players.services import rg_check, rg_limit_set, rg_usage_record
+
+    player = Player.objects.get(pk=other)
+    for kind in ("wager", "loss"):
+        for period in ("day", "week", "month"):
+            rg_limit_set(player=player, kind=kind, period=period, amount=Decimal("1000000"), source="operator")
+    for label, fn in (
+        ("rg_usage_record (wager)", lambda: rg_usage_record(player_id=other, kind="wager", amount=Decimal("1.00"))),
+        ("rg_check bet, 6 limits in force", lambda: rg_check(player=player, action="bet", amount=Decimal("1.00"))),
+        ("rg_check deposit, no limits", lambda: rg_check(player=player, action="deposit", amount=Decimal("1"))),
+    ):
+        times = []
+        for _ in range(n):
+            with transaction.atomic():
+                t = time.perf_counter()
+                fn()
+                times.append((time.perf_counter() - t) * 1000)
+        times.sort()
+        log(f"{label:<52} median {statistics.median(times):.3f} ms, p95 {times[int(0.95 * (n - 1))]:.3f} ms "
+            f"over {n:,} calls")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--players", type=int, default=1_000_000)
@@ -187,7 +217,7 @@ def main() -> None:
     client.force_login(user)
     verify_otp(client, user)
     with connection.cursor() as cur:
-        cur.execute("SELECT id FROM players_player WHERE username = 'p500000'")
+        cur.execute("SELECT id FROM players_player WHERE username = 'p500001'")  # active, not suspended
         row = cur.fetchone()
         other = row[0] if row else whale
         cur.execute("SELECT occurred_at, id FROM players_timelineevent WHERE player_id = %s "
@@ -205,6 +235,7 @@ def main() -> None:
         ("timeline filtered module=cashier", f"/players/{whale}/timeline/?module=cashier", False),
         ("timeline page at event 90,000 (keyset)", f"/players/{whale}/timeline/?before={deep_cursor}", False),
     ]
+    rg_bench(whale, other, args.repeat * 100)
     log("")
     log(f"load average at start: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
     log(f"{'page':<52} {'median ms':>10} {'p95 ms':>8} {'SQL ms':>7} {'queries':>8}  status")

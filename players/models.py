@@ -232,15 +232,25 @@ class RgLimit(models.Model):
 
     def pending_matured(self, at) -> bool:
         """The pending increase is in force at ``at``: cooling-off over and, if required, reaffirmed."""
-        if self.pending_from is None or at < self.pending_from:
-            return False
-        return not self.pending_needs_confirmation or self.pending_confirmed_at is not None
+        return limit_pending_matured(self.pending_from, self.pending_needs_confirmation, self.pending_confirmed_at, at)
 
     def effective_amount(self, at):
         """The amount in force at ``at`` (None: no limit)."""
-        if self.pending_matured(at):
-            return None if self.pending_remove else self.pending_amount
-        return self.amount
+        return limit_effective_amount(self.amount, self.pending_amount, self.pending_remove, self.pending_from,
+                                      self.pending_needs_confirmation, self.pending_confirmed_at, at)
+
+
+def limit_pending_matured(pending_from, needs_confirmation, confirmed_at, at) -> bool:
+    if pending_from is None or at < pending_from:
+        return False
+    return not needs_confirmation or confirmed_at is not None
+
+
+def limit_effective_amount(amount, pending_amount, pending_remove, pending_from, needs_confirmation, confirmed_at, at):
+    """The one rule for "which amount is in force" (used on model rows and on rg_check's raw rows)."""
+    if limit_pending_matured(pending_from, needs_confirmation, confirmed_at, at):
+        return None if pending_remove else pending_amount
+    return amount
 
 
 class RgExclusion(models.Model):

@@ -21,7 +21,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q, Sum
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -29,7 +29,7 @@ from backoffice.exceptions import ApplicationError
 from backoffice.money import format_money, has_valid_precision, to_decimal
 from backoffice.services import audit_record, snapshot
 from players.choices import ExclusionKind, LimitKind, LimitPeriod, LimitSource, PlayerStatus, UsageKind
-from players.models import Player, RgExclusion, RgLimit, RgUsage
+from players.models import Player, RgExclusion, RgLimit, limit_effective_amount
 from players.services.timeline import timeline_record
 
 WINDOWS = {LimitPeriod.DAY: timedelta(hours=24), LimitPeriod.WEEK: timedelta(days=7),
@@ -74,37 +74,61 @@ def active_exclusions(player_id: int, at: datetime) -> list[RgExclusion]:
                 .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=at)).order_by("ends_at"))
 
 
+_LIMIT_COLS = ("kind", "period", "amount", "pending_amount", "pending_remove", "pending_from",
+               "pending_needs_confirmation", "pending_confirmed_at")
+
+
 def effective_limits(player_id: int, at: datetime, kinds=None) -> dict[tuple[str, str], Decimal]:
-    """{(kind, period): amount in force} with the lowest of player and operator limits."""
-    rows = RgLimit.objects.filter(player_id=player_id)
+    """{(kind, period): amount in force} with the lowest of player and operator limits.
+
+    Raw SQL on purpose (here and in usage_totals): rg_check runs on every bet, and building these
+    statements through the ORM cost several times the database time.
+    """
+    sql = f"SELECT {', '.join(_LIMIT_COLS)} FROM players_rglimit WHERE player_id = %s"  # noqa: S608 - fixed columns
+    params: list = [player_id]
     if kinds is not None:
-        rows = rows.filter(kind__in=kinds)
+        sql += " AND kind = ANY(%s)"
+        params.append(list(kinds))
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        rows = cur.fetchall()
     result: dict[tuple[str, str], Decimal] = {}
-    for row in rows:
-        amount = row.effective_amount(at)
+    for kind, period, *rest in rows:
+        amount = limit_effective_amount(*rest, at)
         if amount is None:
             continue
-        key = (row.kind, row.period)
+        key = (kind, period)
         result[key] = min(amount, result.get(key, amount))
     return result
 
 
 def usage_totals(player_id: int, at: datetime, periods) -> dict[str, dict[str, Decimal]]:
     """{period: {"deposits", "wagers", "wins"}} over each rolling window ending at ``at`` (one query)."""
-    aggregates = {}
-    for period in periods:
-        start = _window_start(at, period)
-        for col in ("deposits", "wagers", "wins"):
-            aggregates[f"{period}__{col}"] = Sum(col, filter=Q(hour__gte=start), default=Decimal(0))
-    if not aggregates:
+    periods = [p for p in WINDOWS if p in set(periods)]
+    if not periods:
         return {}
+    selects, params = [], []
+    for period in periods:
+        for col in ("deposits", "wagers", "wins"):
+            selects.append(f"COALESCE(SUM({col}) FILTER (WHERE hour >= %s), 0)")
+            params.append(_window_start(at, period))
     earliest = min(_window_start(at, p) for p in periods)
-    sums = RgUsage.objects.filter(player_id=player_id, hour__gte=earliest, hour__lte=at).aggregate(**aggregates)
+    sql = (f"SELECT {', '.join(selects)} FROM players_rgusage "  # noqa: S608 - only fixed column names
+           "WHERE player_id = %s AND hour >= %s AND hour <= %s")
+    with connection.cursor() as cur:
+        cur.execute(sql, [*params, player_id, earliest, at])
+        values = cur.fetchone()
     out: dict[str, dict[str, Decimal]] = {}
-    for key, value in sums.items():
-        period, col = key.split("__")
-        out.setdefault(period, {})[col] = value
+    for i, period in enumerate(periods):
+        out[period] = dict(zip(("deposits", "wagers", "wins"), values[i * 3: i * 3 + 3], strict=True))
     return out
+
+
+def _active_exclusion_rows(player_id: int, at: datetime) -> list[tuple[str, datetime | None]]:
+    with connection.cursor() as cur:
+        cur.execute("SELECT kind, ends_at FROM players_rgexclusion WHERE player_id = %s AND starts_at <= %s "
+                    "AND (ends_at IS NULL OR ends_at > %s)", [player_id, at, at])
+        return cur.fetchall()
 
 
 def limit_states(player_id: int, at: datetime, kinds=None) -> list[LimitState]:
@@ -135,12 +159,11 @@ def rg_check(*, player, action: str, amount: Decimal, at: datetime | None = None
     at = at or timezone.now()
     if player.status != PlayerStatus.ACTIVE:
         return RgDecision(False, "blocked", f"The account is {player.get_status_display().lower()}.")
-    exclusions = active_exclusions(player.pk, at)
+    exclusions = _active_exclusion_rows(player.pk, at)
     for kind, code, label in ((ExclusionKind.SELF_EXCLUSION, "self_excluded", "self-excluded"),
                               (ExclusionKind.TIMEOUT, "timed_out", "on a time-out")):
-        found = [e for e in exclusions if e.kind == kind]
-        if found:
-            ends = [e.ends_at for e in found]
+        ends = [ends_at for k, ends_at in exclusions if k == kind]
+        if ends:
             until = "indefinitely" if None in ends else f"until {max(ends):%Y-%m-%d %H:%M} UTC"
             return RgDecision(False, code, f"The player is {label} {until}.")
     kinds = [LimitKind.DEPOSIT] if action == "deposit" else [LimitKind.WAGER, LimitKind.LOSS]
