@@ -33,6 +33,9 @@ def ensure_database() -> None:
 
     url = os.environ["DATABASE_URL"]
     name = url.rsplit("/", 1)[1]
+    if "bench" not in name:
+        # The load truncates the players tables: never let an exported DATABASE_URL point it at real data.
+        sys.exit(f"Refusing to run on database {name!r}: its name must contain 'bench' (e.g. bo_bench_players).")
     with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
             conn.execute(f'CREATE DATABASE "{name}"')
