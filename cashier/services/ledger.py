@@ -66,6 +66,8 @@ def player_account(*, player, kind: str) -> Account:
         raise InvalidPosting(f"{kind!r} is not a player account kind.")
     account = Account.objects.filter(player_id=player.pk, kind=kind).first()
     if account is not None:
+        if kind == AccountKind.PLAYER_CREDIT:
+            _credit_limit_sync(account, _player_credit_limit(player, kind))
         return account
     try:
         with transaction.atomic():
@@ -83,6 +85,16 @@ _SYSTEM_CACHE: dict[tuple[str, str, int], Account] = {}
 
 def system_accounts_cache_clear(**kwargs) -> None:
     _SYSTEM_CACHE.clear()
+
+
+def _credit_limit_sync(account: Account, wanted: Decimal) -> None:
+    """A credit line follows the player's credit limit (set in the players module). A lower limit than
+    what is already drawn applies only down to the drawn amount (the CHECK constraint would refuse it);
+    no further drawing is possible until it is repaid."""
+    wanted = max(wanted, -account.balance)
+    if account.credit_limit != wanted:
+        Account.objects.filter(pk=account.pk).update(credit_limit=wanted)
+        account.credit_limit = wanted
 
 
 def system_shards(kind: str) -> int:

@@ -206,3 +206,16 @@ def test_db_refuses_an_entry_in_another_currency(funded_player):
 def test_db_refuses_changing_an_accounts_currency(funded_player):
     with pytest.raises(IntegrityError, match="never change"), transaction.atomic():
         _raw("UPDATE cashier_account SET currency = 'USD' WHERE id = %s", [cash(funded_player).pk])
+
+
+def test_credit_line_follows_the_players_credit_limit(db):
+    player = PlayerFactory(currency="USD")
+    player.credit_limit = Decimal("100")
+    credit = player_account(player=player, kind=AccountKind.PLAYER_CREDIT)
+    assert credit.credit_limit == Decimal("100")
+    ledger_post(idempotency_key="cl1", kind="test.bet",
+                lines=[(credit, Decimal("-60")), (house_account(currency="USD"), Decimal("60"))])
+    player.credit_limit = Decimal("20")  # lowered below what is drawn: held at the drawn amount
+    assert player_account(player=player, kind=AccountKind.PLAYER_CREDIT).credit_limit == Decimal("60")
+    player.credit_limit = Decimal("500")
+    assert player_account(player=player, kind=AccountKind.PLAYER_CREDIT).credit_limit == Decimal("500")
