@@ -25,7 +25,7 @@ class PlayerFilterSet(BaseFilterSet):
     currency = django_filters.ChoiceFilter(choices=CURRENCY_CHOICES)
     vip_level = django_filters.NumberFilter(label="VIP")
     agent = django_filters.ModelChoiceFilter(queryset=Agent.objects.all())
-    segment = django_filters.ModelChoiceFilter(queryset=Segment.objects.all(), method="filter_segment")
+    segment = django_filters.ModelChoiceFilter(queryset=Segment.objects.all(), method="filter_segment", label="Segment")
     registered_from = django_filters.DateFilter(method="filter_registered_from", label="Registered from", widget=DATE)
     registered_to = django_filters.DateFilter(method="filter_registered_to", label="to", widget=DATE)
     is_test = django_filters.BooleanFilter(label="Test account")
@@ -73,7 +73,8 @@ class AgentFilterSet(BaseFilterSet):
 
 class FollowUpFilterSet(BaseFilterSet):
     channel = django_filters.ChoiceFilter(choices=NoteChannel.choices)
-    mine = django_filters.BooleanFilter(method="filter_mine", label="Assigned to me")
+    mine = django_filters.BooleanFilter(method="filter_mine", label="Assigned to me",
+                                        widget=forms.Select(choices=[("", "Any"), ("true", "Yes"), ("false", "No")]))
     due_by = django_filters.DateFilter(field_name="follow_up_on", lookup_expr="lte", label="Due by", widget=DATE)
 
     class Meta:

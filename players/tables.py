@@ -149,6 +149,7 @@ class NoteTable(BaseTable):
 class FollowUpTable(NoteTable):
     class Meta(NoteTable.Meta):
         fields = ("follow_up_on", "player", "channel", "text", "author", "assignee", "created_at", "done")
+        exclude = ("follow_up_done_at",)
         order_by = ("follow_up_on",)
 
 

@@ -176,3 +176,25 @@ def test_detail_buttons_follow_permissions_without_a_query_per_button(login, dja
     with django_assert_max_num_queries(17):
         body = risk.get(reverse("players:player_limits", args=[p.pk])).content.decode()
     assert "Set a limit" in body and "Credit &amp; max wager" in body
+
+
+def test_player_list_filters(risk):
+    from players.models import Segment
+
+    a = PlayerFactory(country="GB", vip_level=4, status="suspended", last_name="Smith")
+    PlayerFactory(country="GB", vip_level=1)
+    PlayerFactory(country="DE", vip_level=5)
+    seg = Segment.objects.create(name="GB high", kind="rule", countries="GB", vip_min=3)
+    url = reverse("players:player_list")
+
+    def ids(query):
+        return {r.record.pk for r in risk.get(url + query).context["table"].paginated_rows}
+
+    assert ids(f"?segment={seg.pk}") == {a.pk}
+    assert ids("?country=gb&status=suspended") == {a.pk}
+    assert ids("?q=SMITH") == {a.pk} and ids(f"?q={a.pk}") == {a.pk} and ids(f"?q={a.email.upper()}") == {a.pk}
+    assert ids("?vip_level=4") == {a.pk}
+    assert a.pk in ids(f"?registered_from={timezone.localdate().isoformat()}")
+    assert not ids("?registered_to=2000-01-01")
+    body = risk.get(url + "?registered_from=not-a-date").content.decode()
+    assert "Enter a valid date" in body  # a form error over an empty table, never a 500
