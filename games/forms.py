@@ -106,7 +106,9 @@ class LobbyOrderForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.placements = list(placements)
         for p in self.placements:
-            self.fields[f"pos_{p.game_id}"] = forms.IntegerField(min_value=1, initial=p.position, label=str(p.game))
+            self.fields[f"pos_{p.game_id}"] = forms.IntegerField(
+                min_value=1, initial=p.position, label=str(p.game),
+                widget=forms.NumberInput(attrs={"class": "input-position"}))
             self.fields[f"feat_{p.game_id}"] = forms.BooleanField(required=False, initial=p.featured,
                                                                   label="featured")
             self.fields[f"remove_{p.game_id}"] = forms.BooleanField(required=False, label="remove")

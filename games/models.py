@@ -124,7 +124,8 @@ class Game(models.Model):
     game_type = models.CharField(max_length=16, choices=GameType.choices, default=GameType.SLOT)
     category = models.ForeignKey(LobbyCategory, null=True, blank=True, on_delete=models.SET_NULL,
                                  related_name="games")
-    rtp = MoneyField(verbose_name="theoretical RTP %", help_text="Theoretical return to player, percent.")
+    rtp = models.DecimalField(max_digits=5, decimal_places=2, verbose_name="theoretical RTP %",
+                              help_text="Theoretical return to player, percent.")
     volatility = models.CharField(max_length=16, choices=Volatility.choices, default=Volatility.MEDIUM)
     certificate_ref = models.CharField(max_length=120, blank=True, verbose_name="certificate reference")
     jurisdictions = models.ManyToManyField(Jurisdiction, blank=True, related_name="games")
@@ -156,7 +157,7 @@ class GameVersion(models.Model):
 
     game = models.ForeignKey(Game, on_delete=models.CASCADE, related_name="versions")
     version = models.PositiveIntegerField()
-    rtp = MoneyField(verbose_name="theoretical RTP %")
+    rtp = models.DecimalField(max_digits=5, decimal_places=2, verbose_name="theoretical RTP %")
     certificate_ref = models.CharField(max_length=120, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,

@@ -98,12 +98,17 @@ class WalletTransactionTable(BaseTable):
     amount = MoneyColumn()
     cash_amount = MoneyColumn(verbose_name="Cash")
     bonus_amount = MoneyColumn(verbose_name="Bonus")
-    balance_before = MoneyColumn(verbose_name="Balance before")
-    balance_after = MoneyColumn(verbose_name="Balance after")
-    created_at = tables.DateTimeColumn(format="Y-m-d H:i:s.u", verbose_name="Time")
+    balance_before = MoneyColumn(verbose_name="Before")
+    balance_after = MoneyColumn(verbose_name="After")
+    created_at = tables.DateTimeColumn(format="H:i:s.u", verbose_name="Time")
+    tx_ref = tables.Column(verbose_name="Provider tx id")
+    ref_tx = tables.Column(verbose_name="Refers to")
+    ledger_transaction_id = tables.Column(verbose_name="Ledger tx")
 
     class Meta(BaseTable.Meta):
         model = WalletTransaction
         fields = ("id", "created_at", "kind", "tx_ref", "ref_tx", "status", "amount", "cash_amount", "bonus_amount",
                   "balance_before", "balance_after", "ledger_transaction_id")
+        default_columns = ("created_at", "kind", "tx_ref", "ref_tx", "status", "amount", "cash_amount",
+                           "bonus_amount", "balance_before", "balance_after")
         order_by = ("id",)

@@ -83,6 +83,14 @@ class GameListView(generic.ObjectListView):
     add_url = "games:game_add"
     template_name = "games/game_list.html"
 
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        if hasattr(response, "context_data"):
+            base = type(self).queryset.all()
+            response.context_data.update(can_toggle=base.can(request.user, "toggle"),
+                                         can_import=base.can(request.user, "import"))
+        return response
+
 
 class GameView(generic.ObjectDetailView):
     queryset = Game.objects.select_related("provider", "category").prefetch_related("jurisdictions")
@@ -270,6 +278,10 @@ class JurisdictionView(generic.ObjectDetailView):
     template_name = "games/jurisdiction.html"
     detail_fields = ["code", "name", "countries", "is_default"]
     buttons = [("Edit", "games:jurisdiction_edit", "change", "secondary")]
+
+    def get_fields(self, obj):
+        return [(label, ", ".join(value) if isinstance(value, list) else value)
+                for label, value in super().get_fields(obj)]
 
     def get_extra_context(self, obj):
         return {"lobby": services.lobby_build(jurisdiction=obj), "api_url": f"/api/lobby/v1/{obj.code}"}

@@ -355,10 +355,9 @@ def lobby_build(*, jurisdiction: Jurisdiction) -> dict:
                 "rtp": str(g.rtp.quantize(Decimal("0.01"))), "volatility": g.volatility}
         cat = categories.setdefault(p.category_id, {"slug": p.category.slug, "name": p.category.name, "games": []})
         cat["games"].append(item)
-        if p.featured:
-            featured.append((p.position, item))
-    return {"jurisdiction": jurisdiction.code, "featured": [i for _, i in sorted(featured, key=lambda t: t[0])],
-            "categories": list(categories.values())}
+        if p.featured and all(f["id"] != item["id"] or f["provider"] != item["provider"] for f in featured):
+            featured.append(item)  # in lobby order: category position, then placement position; once per game
+    return {"jurisdiction": jurisdiction.code, "featured": featured, "categories": list(categories.values())}
 
 
 def lobby_get(*, jurisdiction_code: str) -> dict | None:
