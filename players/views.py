@@ -127,6 +127,7 @@ class PlayerTimelineView(PlayerView):
         rows = list(events.order_by("-occurred_at", "-id")[: TIMELINE_PAGE + 1])
         more = len(rows) > TIMELINE_PAGE
         rows = rows[:TIMELINE_PAGE]
+        _link_refs(rows)
         query = self.request.GET.copy()
         query.pop("before", None)
         older = None
@@ -136,6 +137,19 @@ class PlayerTimelineView(PlayerView):
             query.pop("before")
         return {"timeline_form": form, "timeline_events": rows,
                 "timeline_older": older, "timeline_newest": query.urlencode(), "timeline_paged": bool(cursor)}
+
+
+def _link_refs(events) -> None:
+    """``ref_type`` "cashier.deposit" links to the URL named "cashier:deposit" with the id, when it exists."""
+    missing = set()
+    for e in events:
+        e.ref_url = None
+        if not e.ref_type or not e.ref_id.isdigit() or e.ref_type in missing:
+            continue
+        try:
+            e.ref_url = reverse(e.ref_type.replace(".", ":", 1), args=[int(e.ref_id)])
+        except NoReverseMatch:
+            missing.add(e.ref_type)
 
 
 # --- Player actions ------------------------------------------------------------------------------

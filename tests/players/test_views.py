@@ -132,6 +132,10 @@ def test_timeline_keyset_pages_and_filters(risk, django_assert_max_num_queries):
     day = (t0 + timedelta(days=30)).date().isoformat()
     assert not risk.get(url + f"?date_from={day}").context["timeline_events"]
     timeline_record(player_id=p.pk, kind="players.note", summary="latest")
+    timeline_record(player_id=p.pk, kind="players.moved", summary="linked", ref_type="players.agent",
+                    ref_id=str(AgentFactory().pk))
+    body = risk.get(url).content.decode()
+    assert '/players/agents/' in body.split("linked")[0].rsplit("<td>", 1)[1]  # ref_type + ref_id -> a link
     with django_assert_max_num_queries(20):
         risk.get(url, HTTP_HX_REQUEST="true")
 
