@@ -111,3 +111,8 @@ def test_adjust_balance_with_key_posts_once(player):
     for _ in range(2):
         call_command("adjust_balance", "alice", "5", "--reason", "retry", "--key", "ops-1", stdout=StringIO())
     assert player_balances(player=player)["cash"] == Decimal("55")
+
+
+def test_entry_in_another_currency_is_caught(player):
+    tamper("UPDATE cashier_entry SET currency = 'USD' WHERE id = (SELECT MIN(id) FROM cashier_entry)")
+    verify_fails("its account in EUR")
