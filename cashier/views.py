@@ -50,6 +50,8 @@ class PlayerWalletsView(generic.ObjectDetailView):
             "accounts": Account.objects.restrict(request.user).filter(player=player) if accounts_visible else [],
             "entries": selectors.player_entries(user=request.user, player=player, limit=10),
             "can_adjust": Account.objects.can(request.user, "adjust"),
+            "can_deposit": Deposit.objects.can(request.user, "add"),
+            "can_withdraw": Withdrawal.objects.can(request.user, "add"),
             "cash_account": Account.objects.filter(player=player, kind="player_cash").first(),
         }
         partial = getattr(request, "htmx", False) and not request.htmx.boosted
