@@ -7,9 +7,9 @@ only by :func:`backoffice.services.audit_record` inside the caller's transaction
 and its audit row commit or roll back together.
 
 Each row carries ``seq`` (gap-free, 1, 2, 3 ...), ``prev_hash`` (the hash of row ``seq - 1``) and
-``hash`` = SHA-256 over a canonical JSON of the row's content and ``prev_hash``. Appends take a
-transaction-level advisory lock, so the chain is a single line even under concurrent writers, and
-``AuditChainHead`` records the last ``seq`` and hash. ``manage.py audit_verify`` recomputes the chain:
+``hash`` = SHA-256 over a canonical JSON of the row's content and ``prev_hash``. An append locks the
+single ``AuditChainHead`` row (which records the last ``seq`` and hash) until its transaction commits,
+so the chain is one line even under concurrent writers. ``manage.py audit_verify`` recomputes the chain:
 an edited row breaks its own hash, a deleted row leaves a gap in ``seq`` or a broken link, and a
 truncated tail disagrees with the head. A periodic task logs the head hash (external anchoring), so
 even rewriting the whole chain and the head is caught against the logs.
