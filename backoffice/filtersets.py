@@ -26,11 +26,14 @@ class BaseFilterSet(django_filters.FilterSet):
         if request is not None:
             restrict_form_fields(self.form, request.user)
         for field in self.form.fields.values():  # "Any" reads better than Django's dashes in a filter bar
-            if hasattr(field, "empty_label"):
+            if hasattr(field, "empty_label") and field.empty_label is not None:
                 field.empty_label = "Any"
             choices = getattr(field, "choices", None)
-            if isinstance(choices, list) and choices and choices[0][0] == "":
-                field.choices = [("", "Any"), *choices[1:]]
+            if choices is None or isinstance(field, forms.ModelChoiceField):  # those use empty_label
+                continue
+            choices = list(choices)
+            if choices and choices[0][0] == "":
+                field.choices = [("", "Any"), *choices[1:]]  # also re-normalizes the widget's copy
         q = self.form.fields.get("q")
         if q is not None:
             q.widget = forms.TextInput(attrs={"type": "search", "placeholder": "Search…", "data-hotkey": "/"})

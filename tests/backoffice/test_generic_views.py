@@ -159,3 +159,14 @@ def test_export_cells_are_plain_text():
 
     assert _clean('<span class="indent">└</span> <a href="/x">AG-1 &amp; co</a>') == "└ AG-1 & co"
     assert _clean("=1+1") == "'=1+1" and _clean("-5.00") == "-5.00"
+
+
+def test_filter_dropdowns_say_any_and_the_shell_is_computed_once(login, admin_user, db, monkeypatch):
+    from backoffice import context_processors
+
+    calls = []
+    original = context_processors.menu_for
+    monkeypatch.setattr(context_processors, "menu_for", lambda *a, **k: calls.append(1) or original(*a, **k))
+    body = login(admin_user).get("/players/").content.decode()
+    assert '<option value="" selected>Any</option>' in body and "---------" not in body
+    assert len(calls) == 1
