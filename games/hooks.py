@@ -21,3 +21,16 @@ def bonus_max_bet_check(*, player, game, amount: Decimal, bonus_part: Decimal) -
     except ImportError:
         return ""
     return check(player=player, game=game, amount=amount, bonus_part=bonus_part) or ""
+
+
+def exclusion_end_game_sessions(*, player, exclusion, actor=None) -> None:
+    """PLAYER_EXCLUSION_HOOKS entry: a time-out or self-exclusion ends the player's game sessions at once.
+
+    Runs in the exclusion's transaction. Afterwards bets answer PLAYER_BLOCKED (the RG check comes before the
+    session check), authenticate/balance TOKEN_EXPIRED; wins and rollbacks still settle open rounds.
+    """
+    from django.utils import timezone
+
+    from games.models import GameSession
+
+    GameSession.objects.filter(player_id=player.pk, closed_at__isnull=True).update(closed_at=timezone.now())

@@ -233,4 +233,4 @@ WALLET_MAX_BODY_BYTES = env.int("WALLET_MAX_BODY_BYTES", default=16 * 1024)
 # --- Players ------------------------------------------------------------------------------------
 # Called in the same transaction when a time-out or self-exclusion starts: f(*, player, exclusion, actor).
 # Modules append theirs (end sessions, cancel pending bonuses); see docs/players.md.
-PLAYER_EXCLUSION_HOOKS: list[str] = []
+PLAYER_EXCLUSION_HOOKS: list[str] = ["games.hooks.exclusion_end_game_sessions"]

@@ -245,7 +245,6 @@ def wallet_bet(*, provider: Provider, token: str, tx_ref: str, round_ref: str, g
     def body():
         from players.services import rg_check
 
-        _session_live(session)
 
         if currency != session.currency:
             raise WalletError("WRONG_CURRENCY", f"The session's currency is {session.currency}.")
@@ -266,6 +265,7 @@ def wallet_bet(*, provider: Provider, token: str, tx_ref: str, round_ref: str, g
         if not decision.allowed:
             code = "PLAYER_BLOCKED" if decision.code in BLOCKING_RG_CODES else "LIMIT_REACHED"
             raise WalletError(code, decision.message or "Responsible-gambling rules refuse this bet.", balances=bal)
+        _session_live(session)  # after the RG check: an excluded player's ended session answers PLAYER_BLOCKED
         if amount > bal.total:
             raise WalletError("INSUFFICIENT_FUNDS", "The bet exceeds the balance.", balances=bal)
         cash_part = min(amount, max(bal.cash, ZERO))

@@ -227,9 +227,13 @@ def test_player_blocked_and_excluded(wallet, world_games):
     from players.services import rg_exclusion_start
 
     s, p = world_games["session"], world_games["player"]
+    bet(wallet, s, tx="b0", round_id="r0")
     rg_exclusion_start(player=p, kind="timeout", duration=timedelta(days=1), reason="test")
+    s.refresh_from_db()
+    assert s.closed_at is not None  # the games exclusion hook ended the session
     assert bet(wallet, s)[1]["code"] == "PLAYER_BLOCKED"
-    assert wallet.call("balance", token=s.token)[1]["status"] in ("OK", "ERROR")
+    assert wallet.call("balance", token=s.token)[1]["code"] == "TOKEN_EXPIRED"
+    assert win(wallet, s, tx="w0", round_id="r0")[1]["status"] == "OK"  # open rounds still settle
 
 
 def test_player_suspended_is_blocked(wallet, world_games):
