@@ -446,10 +446,19 @@ def game_session_open(*, player, provider_code: str, game_external_id: str, acto
     jurisdiction = jurisdiction_for_country(player.country)
     if jurisdiction is None or not game.jurisdictions.filter(pk=jurisdiction.pk).exists():
         raise ApplicationError(f"{game} is not approved in the player's jurisdiction.", code="jurisdiction")
-    session = GameSession.objects.create(token=secrets.token_urlsafe(32), player=player, provider=provider, game=game,
+    session = GameSession.objects.create(token=session_token_new(), player=player, provider=provider, game=game,
                                          currency=player.currency, jurisdiction=jurisdiction,
                                          expires_at=timezone.now() + session_idle())
     return session
+
+
+def session_token_new() -> str:
+    """A game-session token: 256 random bits, URL-safe, never starting with "-".
+
+    A token that starts with a dash is read as an option by command-line tools (``--token -x...``); with
+    ``token_urlsafe`` that happened to one token in 32.
+    """
+    return "gs_" + secrets.token_urlsafe(32)
 
 
 def game_session_touch(session: GameSession, *, now=None) -> None:

@@ -50,3 +50,11 @@ def test_conformance_kit_reports_failures(live_server, setup):
     else:
         pytest.fail(f"the kit passed with a wrong secret:\n{out.getvalue()}")
     assert "FAIL" in out.getvalue(), out.getvalue()
+
+
+def test_session_tokens_never_look_like_options():
+    from games.services.catalogue import session_token_new
+
+    tokens = {session_token_new() for _ in range(2000)}
+    assert len(tokens) == 2000
+    assert all(t.startswith("gs_") and len(t) >= 40 and not t.startswith("-") for t in tokens)

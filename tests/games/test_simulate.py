@@ -40,3 +40,26 @@ def test_simulate_waits_for_the_server_then_gives_up(player_factory):
     with pytest.raises(CommandError, match="did not answer"):
         call_command("simulate", "--provider", "sim2", "--url", "http://127.0.0.1:9", "--wait", "1",
                      stdout=StringIO())
+
+
+def test_simulator_retries_the_same_request_when_the_connection_drops(monkeypatch):
+    from collections import Counter
+    from io import StringIO
+
+    from games.management.commands import simulate
+
+    calls = []
+
+    class FlakyHttp:
+        def call(self, op, **fields):
+            calls.append((op, fields))
+            if len(calls) < 3:
+                raise ConnectionResetError(104, "Connection reset by peer")
+            return "reply"
+
+    cmd = simulate.Command(stdout=StringIO(), stderr=StringIO())
+    cmd.http, cmd.stats = FlakyHttp(), Counter()
+    monkeypatch.setattr(simulate.time, "sleep", lambda s: None)
+    assert cmd._send_with_retry("bet", {"transaction_id": "t-1", "amount": "1.00"}) == "reply"
+    assert [c[1]["transaction_id"] for c in calls] == ["t-1", "t-1", "t-1"]  # the very same request again
+    assert cmd.stats["retries after connection errors"] == 2

@@ -6,6 +6,7 @@ a simulated player runs dry, a small top-up. Every bet, win, rollback and end-ro
 
 from __future__ import annotations
 
+import http.client
 import random
 import secrets
 import socket
@@ -146,9 +147,28 @@ class Command(BaseCommand):
 
     # --- one round ---------------------------------------------------------------------------------
 
+    RETRY_FOR_SECONDS = 120
+
+    def _send_with_retry(self, op: str, fields: dict):
+        """Send one wallet request; on a dropped connection send the very same request again, as a provider
+        would: the protocol is idempotent by transaction_id, so a retry never moves money twice. The web
+        server restarting (runserver reloads on code changes, a deploy) must not stop the simulation."""
+        deadline = time.monotonic() + self.RETRY_FOR_SECONDS
+        delay = 0.5
+        while True:
+            try:
+                return self.http.call(op, **fields)
+            except (ConnectionError, OSError, http.client.HTTPException) as exc:
+                if time.monotonic() > deadline:
+                    raise
+                self.stats["retries after connection errors"] += 1
+                self.stderr.write(f"{op}: {type(exc).__name__}; retrying the same request in {delay:.1f}s")
+                time.sleep(delay)
+                delay = min(delay * 2, 5.0)
+
     def _call(self, op: str, **fields):
         t0 = time.perf_counter()
-        reply = self.http.call(op, **fields)
+        reply = self._send_with_retry(op, fields)
         self.latency.append((time.perf_counter() - t0) * 1000)
         if len(self.latency) > 20_000:
             self.latency = self.latency[-10_000:]
