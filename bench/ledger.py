@@ -32,6 +32,8 @@ import uuid
 from decimal import Decimal
 from pathlib import Path
 
+from pgtools import ensure_database, log, run_pgbench  # bench/ is this script's folder
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bo_bench_ledger")
@@ -43,27 +45,12 @@ HORDAK_VENV = Path("/tmp/bench-hordak-venv")
 CTX = mp.get_context("fork")
 
 
-def log(msg: str) -> None:
-    print(msg, flush=True)
 
 
-def ensure_database(name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 # --- 1. pgbench ----------------------------------------------------------------------------------------
 
-def run_pgbench(seconds: int) -> float:
-    ensure_database("bo_bench_pgbench")
-    url = f"{SERVER}/bo_bench_pgbench"
-    subprocess.run(["pgbench", "-i", "-q", "-s", "10", url], check=True, capture_output=True)
-    out = subprocess.run(["pgbench", "-N", "-c", "8", "-j", "2", "-T", str(seconds), url], check=True,
-                         capture_output=True, text=True).stdout
-    return float(re.search(r"tps = ([\d.]+)", out).group(1))
 
 
 # --- 2. our posting service -------------------------------------------------------------------------------
@@ -188,7 +175,7 @@ def run_hordak(processes: int, seconds: float, wallets: int) -> float | None:
     python = hordak_python()
     if python is None:
         return None
-    ensure_database("bo_bench_hordak")
+    ensure_database(SERVER, "bo_bench_hordak")
     script = HORDAK_VENV / "bench_hordak.py"
     script.write_text(HORDAK_SCRIPT)
     r = subprocess.run([str(python), str(script), "bo_bench_hordak", str(seconds), str(processes), str(wallets)],
@@ -261,7 +248,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="Runs per scenario; the median is reported.")
     args = parser.parse_args()
 
-    ensure_database(os.environ["DATABASE_URL"].rsplit("/", 1)[1])
+    ensure_database(SERVER, os.environ["DATABASE_URL"].rsplit("/", 1)[1])
     import django
 
     django.setup()
@@ -272,7 +259,7 @@ def main() -> None:
     results: dict[str, float | None] = {}
 
     log(f"1. pgbench -N, 8 clients, {args.seconds:.0f}s ...")
-    results["pgbench"] = run_pgbench(int(args.seconds))
+    results["pgbench"] = run_pgbench(SERVER, int(args.seconds))
     log(f"   {results['pgbench']:,.0f} TPS")
 
     log(f"2. ledger_post wallet -> house over {args.wallets:,} wallets ...")

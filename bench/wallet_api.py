@@ -27,7 +27,6 @@ import json
 import multiprocessing as mp
 import os
 import random
-import re
 import secrets
 import signal
 import subprocess
@@ -35,6 +34,8 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
+
+from pgtools import ensure_database, log, run_pgbench  # bench/ is this script's folder
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -54,25 +55,10 @@ def sign(secret: str, body: bytes, ts: str) -> str:
     return hmac.new(secret.encode(), ts.encode() + b"." + body, hashlib.sha256).hexdigest()
 
 
-def log(msg: str) -> None:
-    print(msg, flush=True)
 
 
-def ensure_database(name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def run_pgbench(seconds: int) -> float:
-    ensure_database("bo_bench_pgbench")
-    url = f"{SERVER}/bo_bench_pgbench"
-    subprocess.run(["pgbench", "-i", "-q", "-s", "10", url], check=True, capture_output=True)
-    out = subprocess.run(["pgbench", "-N", "-c", "8", "-j", "2", "-T", str(seconds), url], check=True,
-                         capture_output=True, text=True).stdout
-    return float(re.search(r"tps = ([\d.]+)", out).group(1))
 
 
 # --- Data ---------------------------------------------------------------------------------------------
@@ -314,10 +300,10 @@ def main() -> None:
     args = ap.parse_args()
 
     log(f"1. pgbench -N, 8 clients, {args.pgbench_seconds} s …")
-    tps = run_pgbench(args.pgbench_seconds)
+    tps = run_pgbench(SERVER, args.pgbench_seconds)
     log(f"  pgbench -N: {tps:.0f} TPS")
     log(f"2. Data: {args.players:,} players in bo_bench_games …")
-    ensure_database("bo_bench_games")
+    ensure_database(SERVER, "bo_bench_games")
     sessions = CTX.Pool(1).apply(setup, (args.players,))
     log(f"  {len(sessions):,} live sessions")
     threads = f", {args.threads} threads" if args.worker_class != "sync" else ""
