@@ -52,7 +52,9 @@ class PlayerWalletsView(generic.ObjectDetailView):
             "can_adjust": Account.objects.can(request.user, "adjust"),
             "can_deposit": Deposit.objects.can(request.user, "add"),
             "can_withdraw": Withdrawal.objects.can(request.user, "add"),
-            "cash_account": Account.objects.filter(player=player, kind="player_cash").first(),
+            # the adjust button links only to an account this user may adjust
+            "cash_account": Account.objects.restrict(request.user, "adjust").filter(player=player,
+                                                                            kind="player_cash").first(),
         }
         partial = getattr(request, "htmx", False) and not request.htmx.boosted
         response = TemplateResponse(request, self.partial_template_name if partial else self.template_name, context)

@@ -348,8 +348,8 @@ class LobbyOrderView(generic.ActionView):
     success_message = "Order saved."
 
     def get_form_kwargs(self, obj):
-        return {"placements": LobbyPlacement.objects.filter(category=obj).select_related("game")
-                .order_by("position", "id")}
+        placements = LobbyPlacement.objects.restrict(self.request.user).filter(category=obj)
+        return {"placements": placements.select_related("game").order_by("position", "id")}
 
     def perform(self, obj, form):
         d = form.cleaned_data

@@ -91,7 +91,7 @@ class PlayerKycView(PlayerView):
     buttons = [("Change KYC status", "players:player_kyc_set", "kyc", "secondary")]
 
     def tab_context(self, obj):
-        events = KycEvent.objects.filter(player=obj).select_related("actor")
+        events = KycEvent.objects.restrict(self.request.user).filter(player=obj).select_related("actor")
         return {"kyc_table": tables.KycEventTable(events, orderable=False)}
 
 
@@ -100,7 +100,8 @@ class PlayerNotesView(PlayerView):
     buttons = [("Add a note", "players:player_note_add", "change", "secondary")]
 
     def tab_context(self, obj):
-        notes = Note.objects.filter(player=obj).select_related("author", "assignee", "player")[:200]
+        notes = (Note.objects.restrict(self.request.user).filter(player=obj)
+                 .select_related("author", "assignee", "player")[:200])
         return {"notes_table": tables.NoteTable(notes, orderable=False, exclude=("player",))}
 
 
@@ -112,7 +113,7 @@ class PlayerTimelineView(PlayerView):
 
     def tab_context(self, obj):
         form = filtersets.TimelineFilterForm(self.request.GET or None)
-        events = TimelineEvent.objects.filter(player_id=obj.pk).select_related("actor")
+        events = TimelineEvent.objects.restrict(self.request.user).filter(player_id=obj.pk).select_related("actor")
         if form.is_bound and form.is_valid():
             events = form.apply(events)
         cursor = self.request.GET.get("before", "")
@@ -248,7 +249,7 @@ class PlayerLimitConfirmView(generic.ActionView):
     success_message = "Increase confirmed and in force."
 
     def get_form_kwargs(self, obj):
-        return {"pending": RgLimit.objects.filter(player=obj, pending_from__isnull=False)}
+        return {"pending": RgLimit.objects.restrict(self.request.user).filter(player=obj, pending_from__isnull=False)}
 
     def perform(self, obj, form):
         services.rg_limit_confirm(player=obj, limit_id=form.cleaned_data["limit"], actor=self.request.user)

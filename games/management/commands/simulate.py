@@ -220,7 +220,8 @@ class Command(BaseCommand):
             rtp = float(game.rtp) / 100
             hit = 0.30
             multiplier = self.rng.expovariate(hit / rtp) if roll < hit + 0.02 else 0.0
-            win = Decimal(str(round(float(stake) * multiplier, 6)))
+            # the multiplier is a random model parameter; the money arithmetic stays in Decimal
+            win = (stake * Decimal(repr(multiplier))).quantize(Decimal("0.000001"))
             if win > 0:
                 r = self._call("win", **common, transaction_id=f"{round_id}-w", amount=self._amount(p, win),
                                currency=cur, bet_transaction_id=bet_tx, round_closed=True)
