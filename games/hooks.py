@@ -9,6 +9,22 @@ from __future__ import annotations
 from decimal import Decimal
 
 
+def bonus_rules_installed() -> bool:
+    """Whether a bonuses module provides bet rules: the wallet's fast path then leaves bets to the general path."""
+    global _BONUS_RULES
+    if _BONUS_RULES is None:
+        try:
+            from bonuses.services import bonus_max_bet_check  # type: ignore[attr-defined]  # noqa: F401
+        except ImportError:
+            _BONUS_RULES = False
+        else:
+            _BONUS_RULES = True
+    return _BONUS_RULES
+
+
+_BONUS_RULES: bool | None = None
+
+
 def bonus_max_bet_check(*, player, game, amount: Decimal, bonus_part: Decimal) -> str:
     """HOOK for the bonuses module: the bonus max-bet rule (max bet while wagering a bonus).
 

@@ -23,12 +23,16 @@ import json
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.conf import settings
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from backoffice.money import currency_exponent
+from cashier.choices import AccountKind
+from cashier.services.ledger import system_shards
 from games.choices import RoundStatus, WalletTxKind, WalletTxStatus
-from games.hooks import bonus_max_bet_check
+from games.hooks import bonus_max_bet_check, bonus_rules_installed
 from games.models import Game, GameSession, Provider, Round, WalletTransaction
 from games.services.catalogue import game_session_touch
 
@@ -59,6 +63,7 @@ class Balances:
 
 
 def _fingerprint(*parts) -> str:
+    """The request's payload hash. The player is not part of it: a replay is compared on hash AND player."""
     return hashlib.sha256(json.dumps([str(p) for p in parts], separators=(",", ":")).encode()).hexdigest()
 
 
@@ -116,11 +121,16 @@ def balances_get(player) -> Balances:
 
 def _ok(session_or_player, balances: Balances, tx: WalletTransaction | None = None) -> dict:
     player = getattr(session_or_player, "player", session_or_player)
-    body = {"status": "OK", "player_id": str(player.pk), "currency": player.currency,
-            "balance": _money(balances.total, player.currency), "cash": _money(balances.cash, player.currency),
-            "bonus": _money(balances.bonus, player.currency)}
-    if tx is not None:
-        body["transaction_id"] = str(tx.pk)
+    return _answer(player.pk, player.currency, balances, tx.pk if tx is not None else None)
+
+
+def _answer(player_id: int, currency: str, balances: Balances, tx_id: int | None) -> dict:
+    """The contract's success body (``transaction_id``: the operator's id, on money operations)."""
+    body = {"status": "OK", "player_id": str(player_id), "currency": currency,
+            "balance": _money(balances.total, currency), "cash": _money(balances.cash, currency),
+            "bonus": _money(balances.bonus, currency)}
+    if tx_id is not None:
+        body["transaction_id"] = str(tx_id)
     return body
 
 
@@ -221,6 +231,45 @@ def _rg_usage(player, kind: str, amount: Decimal) -> None:
         rg_usage_record(player_id=player.pk, kind=kind, amount=amount)
 
 
+# --- The fast path (games/migrations/0003_wallet_fast_path.py) --------------------------------------
+
+_FAST_SQL = {  # fixed function names and placeholders only
+    name: f"SELECT outcome, player_id, currency, cash, bonus, tx_id FROM {name}({', '.join(['%s'] * n)})"  # noqa: S608
+    for name, n in (("games_wallet_bet", 15), ("games_wallet_win", 14))}
+
+
+def _fast(function: str, params: list) -> dict | None:
+    """The operation's common case as one server-side call; None when the general path must decide.
+
+    One statement, so in autocommit (the API's normal state) it is one round trip with its commit; inside a
+    caller's transaction (tests, shell) it runs in a savepoint so that a failure leaves that transaction
+    usable for the general path. Any database refusal (a concurrent duplicate's unique violation, a ledger
+    replay) also hands over to the general path, which answers it from the committed original.
+    """
+    if not settings.WALLET_FAST_PATH:
+        return None
+    try:
+        if connection.in_atomic_block:
+            with transaction.atomic(), connection.cursor() as cur:
+                cur.execute(_FAST_SQL[function], params)
+                row = cur.fetchone()
+        else:
+            with connection.cursor() as cur:
+                cur.execute(_FAST_SQL[function], params)
+                row = cur.fetchone()
+    except DatabaseError:
+        if connection.connection is None or connection.is_usable() is False:
+            raise
+        return None
+    outcome, player_id, currency, cash, bonus, tx_id = row
+    if outcome == "fallback":
+        return None
+    balances = Balances(cash, bonus)
+    if outcome == "insufficient":
+        raise WalletError("INSUFFICIENT_FUNDS", "The bet exceeds the balance.", balances=balances)
+    return _answer(player_id, currency, balances, tx_id)
+
+
 # --- Operations ------------------------------------------------------------------------------------
 
 def wallet_authenticate(*, provider: Provider, token: str) -> dict:
@@ -238,9 +287,15 @@ def wallet_balance(*, provider: Provider, token: str) -> dict:
 
 def wallet_bet(*, provider: Provider, token: str, tx_ref: str, round_ref: str, game_ref: str, amount: Decimal,
                currency: str, round_closed: bool = False) -> dict:
+    fingerprint = _fingerprint("bet", round_ref, game_ref, _amount_key(amount), currency)
+    answer = _fast("games_wallet_bet", [
+        provider.pk, provider.code, token, tx_ref, round_ref, game_ref, amount, currency, round_closed, fingerprint,
+        timezone.now(), settings.GAME_SESSION_IDLE_SECONDS, system_shards(AccountKind.HOUSE),
+        currency_exponent(currency), bonus_rules_installed()])
+    if answer is not None:
+        return answer
     session = _session(provider, token, money_in=False)
     player = session.player
-    fingerprint = _fingerprint("bet", player.pk, round_ref, game_ref, _amount_key(amount), currency)
 
     def body():
         from players.services import rg_check
@@ -313,9 +368,14 @@ def wallet_bet(*, provider: Provider, token: str, tx_ref: str, round_ref: str, g
 
 def wallet_win(*, provider: Provider, token: str, tx_ref: str, round_ref: str, game_ref: str, amount: Decimal,
                currency: str, bet_ref: str = "", round_closed: bool = False) -> dict:
+    fingerprint = _fingerprint("win", round_ref, game_ref, _amount_key(amount), currency, bet_ref)
+    answer = _fast("games_wallet_win", [
+        provider.pk, provider.code, token, tx_ref, round_ref, game_ref, amount, currency, bet_ref, round_closed,
+        fingerprint, timezone.now(), system_shards(AccountKind.HOUSE), currency_exponent(currency)])
+    if answer is not None:
+        return answer
     session = _session(provider, token, money_in=False)  # wins are accepted after the session expired
     player = session.player
-    fingerprint = _fingerprint("win", player.pk, round_ref, game_ref, _amount_key(amount), currency, bet_ref)
 
     def body():
         if currency != session.currency:
@@ -382,7 +442,7 @@ def wallet_rollback(*, provider: Provider, token: str, tx_ref: str, target_ref: 
                     game_ref: str) -> dict:
     session = _session(provider, token, money_in=False)  # rollbacks are accepted after the session expired
     player = session.player
-    fingerprint = _fingerprint("rollback", player.pk, round_ref, game_ref, target_ref)
+    fingerprint = _fingerprint("rollback", round_ref, game_ref, target_ref)
 
     def body():
         cash_acc, bonus_acc = _accounts(player)

@@ -30,6 +30,13 @@ def rollback(wallet, s, tx="rb1", target="b1", round_id="r1", game_id="slot-1"):
                        round_id=round_id, game_id=game_id)
 
 
+@pytest.fixture(autouse=True, params=["fast", "general"])
+def wallet_path(request, settings):
+    """Every contract test runs twice: with the one-statement fast path (the default) and without it."""
+    settings.WALLET_FAST_PATH = request.param == "fast"
+    return request.param
+
+
 def ledger_is_balanced():
     with connection.cursor() as cur:
         cur.execute("SELECT COALESCE(SUM(amount), 0) FROM cashier_entry")
@@ -255,6 +262,7 @@ def test_limit_reached(wallet, world_games):
 def test_bonus_max_bet_hook(wallet, world_games, monkeypatch):
     import games.services.wallet as w
 
+    monkeypatch.setattr(w, "bonus_rules_installed", lambda: True)  # the fast path leaves such bets to the rules
     monkeypatch.setattr(w, "bonus_max_bet_check", lambda **kw: "Max bet while wagering a bonus is 5.00 EUR.")
     assert bet(wallet, world_games["session"])[1]["code"] == "LIMIT_REACHED"
 

@@ -1,0 +1,140 @@
+"""The wallet's one-statement fast path (games/migrations/0003) against the general Python path.
+
+test_wallet_api.py runs every contract test through both paths; here: the fast path really answers the
+common cases in one statement, hands everything else over, and writes exactly the rows the general path
+writes.
+"""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from cashier.services.ledger import _payload_hash
+from games.models import Round, WalletTransaction
+from players.models import RgUsage, TimelineEvent
+from tests.games import factories as gf
+
+
+@pytest.fixture(autouse=True)
+def _house(settings, db):
+    """One house row, opened up front (the fast path leaves a posting to a shard not yet opened to ledger_post)."""
+    from cashier.services import house_account
+
+    settings.CASHIER_SYSTEM_SHARDS = 1
+    house_account(currency="EUR")
+
+
+def _calls(ctx, name):
+    return sum(1 for q in ctx.captured_queries if name in q["sql"])
+
+
+def _statements(ctx):
+    return [q["sql"] for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"]]
+
+
+def test_common_bet_and_win_are_one_statement_each(wallet, world_games, settings):
+    settings.WALLET_FAST_PATH = True
+    s = world_games["session"]
+    wallet.call("balance", token=s.token)  # the provider is cached after the first call
+    with CaptureQueriesContext(connection) as ctx:
+        status, body = wallet.call("bet", token=s.token, transaction_id="b1", round_id="r1", game_id="slot-1",
+                                   amount="10.00", currency="EUR")
+    assert status == 200 and body["status"] == "OK" and body["balance"] == "90.00"
+    assert _calls(ctx, "games_wallet_bet(") == 1 and len(_statements(ctx)) == 1, _statements(ctx)
+    with CaptureQueriesContext(connection) as ctx:
+        status, body = wallet.call("win", token=s.token, transaction_id="w1", round_id="r1", game_id="slot-1",
+                                   amount="4.00", currency="EUR", bet_transaction_id="b1", round_closed=True)
+    assert body["status"] == "OK" and body["balance"] == "94.00"
+    assert len(_statements(ctx)) == 1, _statements(ctx)
+    with CaptureQueriesContext(connection) as ctx:  # a replay is answered by the same call
+        status, body = wallet.call("win", token=s.token, transaction_id="w1", round_id="r1", game_id="slot-1",
+                                   amount="4.00", currency="EUR", bet_transaction_id="b1", round_closed=True)
+    assert body["status"] == "OK" and len(_statements(ctx)) == 1
+    with CaptureQueriesContext(connection) as ctx:  # so is a refusal for funds
+        status, body = wallet.call("bet", token=s.token, transaction_id="b2", round_id="r2", game_id="slot-1",
+                                   amount="95.00", currency="EUR")
+    assert body["code"] == "INSUFFICIENT_FUNDS" and body["balance"] == "94.00" and len(_statements(ctx)) == 1
+
+
+def test_uncommon_cases_take_the_general_path(wallet, world_games, settings):
+    settings.WALLET_FAST_PATH = True
+    s = world_games["session"]
+    wallet.call("balance", token=s.token)
+    with CaptureQueriesContext(connection) as ctx:  # a different payload under a known id
+        wallet.call("bet", token=s.token, transaction_id="b1", round_id="r1", game_id="slot-1", amount="1.00",
+                    currency="EUR")
+        _, body = wallet.call("bet", token=s.token, transaction_id="b1", round_id="r1", game_id="slot-1",
+                              amount="2.00", currency="EUR")
+    assert body["code"] == "DUPLICATE_TRANSACTION"
+    assert len(_statements(ctx)) > 2  # the second call fell back to the general path
+
+
+def _snapshot(player):
+    """What a wallet call leaves behind, without ids and times."""
+    rounds = list(Round.objects.filter(player=player).order_by("round_ref").values(
+        "round_ref", "status", "bet_total", "bet_cash", "bet_bonus", "win_total", "win_cash", "win_bonus",
+        "rolled_back", "game_version", "currency", "session_id"))
+    txs = list(WalletTransaction.objects.filter(player=player).order_by("tx_ref").values(
+        "tx_ref", "kind", "status", "ref_tx", "round__round_ref", "currency", "amount", "cash_amount",
+        "bonus_amount", "balance_before", "balance_after", "cash_after", "bonus_after"))
+    ledger = sorted((t.kind, t.reference, t.integration, tuple(sorted(
+        (e.account.kind, e.amount, e.balance_after if e.account.player_id else None)
+        for e in t.entries.select_related("account"))))
+        for t in _ledger_transactions(player))
+    timeline = sorted((e.kind, e.summary, e.amount, e.currency, e.integration, e.ref_type,
+                       Round.objects.get(pk=e.ref_id).round_ref if e.ref_id else "", repr(sorted(e.data.items())))
+                      for e in TimelineEvent.objects.filter(player=player, module="games"))
+    usage = list(RgUsage.objects.filter(player=player).values("deposits", "wagers", "wins"))
+    return {"rounds": rounds, "txs": txs, "ledger": ledger, "timeline": timeline, "usage": usage}
+
+
+def _ledger_transactions(player):
+    from cashier.models import LedgerTransaction
+
+    return LedgerTransaction.objects.filter(kind__startswith="games.", entries__account__player=player).distinct()
+
+
+def _play(wallet, s, prefix):
+    answers = []
+    for op, fields in (
+        ("bet", {"transaction_id": "b1", "round_id": "r1", "amount": "10.00"}),
+        ("bet", {"transaction_id": "b2", "round_id": "r1", "amount": "0.50"}),
+        ("win", {"transaction_id": "w1", "round_id": "r1", "amount": "20.00", "bet_transaction_id": "b1"}),
+        ("win", {"transaction_id": "w2", "round_id": "r1", "amount": "0.00", "round_closed": True}),
+        ("bet", {"transaction_id": "b3", "round_id": "r2", "amount": "3.00", "round_closed": True}),
+        ("bet", {"transaction_id": "b3", "round_id": "r2", "amount": "3.00", "round_closed": True}),  # replay
+        ("bet", {"transaction_id": "b4", "round_id": "r3", "amount": "0.00"}),  # a free round
+        ("bet", {"transaction_id": "b5", "round_id": "r4", "amount": "500.00"}),  # insufficient
+    ):
+        fields = {k: f"{prefix}{v}" if k in ("transaction_id", "round_id", "bet_transaction_id") else v
+                  for k, v in fields.items()}
+        status, body = wallet.call(op, token=s.token, game_id="slot-1", currency="EUR", **fields)
+        body.pop("transaction_id", None)
+        body.pop("player_id", None)
+        answers.append((status, body))
+    return answers
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_both_paths_write_the_same_rows(wallet, world_games, settings, player_factory, fast):
+    """The same calls through each path leave identical rounds, wallet transactions, ledger postings,
+    timeline events and RG usage (compared between two players, one per path)."""
+    other = player_factory(country="MT", currency="EUR")
+    gf.fund(other, cash="100.00")
+    other_session = gf.session(other, world_games["game"])
+    settings.WALLET_FAST_PATH = fast
+    first = _play(wallet, world_games["session"], "a-")
+    settings.WALLET_FAST_PATH = not fast
+    second = _play(wallet, other_session, "b-")
+    assert first == second
+    a, b = _snapshot(world_games["player"]), _snapshot(other)
+    for rnd in a["rounds"] + b["rounds"]:
+        rnd.pop("session_id")
+    assert repr(a).replace("a-", "") == repr(b).replace("b-", "")
+    for t in _ledger_transactions(world_games["player"]):  # the same idempotency payload hash as ledger_post's
+        lines = [(e.account, e.amount) for e in t.entries.select_related("account")]
+        assert t.payload_hash == _payload_hash(t.kind, lines), t.kind
+    assert len(a["txs"]) == 6 and len(a["ledger"]) == 4
+    assert a["usage"][0]["wagers"] == Decimal("13.50") and a["usage"][0]["wins"] == Decimal("20.00")
