@@ -123,24 +123,30 @@ class Account(models.Model):
 class LedgerTransaction(models.Model):
     """One business event posted to the ledger. Append-only; its entries sum to zero per currency."""
 
-    idempotency_key = models.CharField(max_length=200, unique=True)
-    kind = models.CharField(max_length=64, db_index=True)
+    # Unique through Meta.constraints, not unique=True: that would add a second (varchar_pattern_ops) index
+    # for LIKE queries, and the key is only ever matched exactly. Same for ``reference``.
+    idempotency_key = models.CharField(max_length=200)
+    kind = models.CharField(max_length=64, db_index=True)  # both indexes used: "Type" filter (startswith), sort
     payload_hash = models.CharField(max_length=64, editable=False,
                                     help_text="SHA-256 of kind and lines: a replay must match it.")
-    reference = models.CharField(max_length=200, blank=True, db_index=True)
+    reference = models.CharField(max_length=200, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                               related_name="+", db_index=False)  # one index fewer on the hottest insert
     integration = models.CharField(max_length=64, blank=True)
     metadata = models.JSONField(default=dict, blank=True)
     reverses = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="reversed_by")
-    created_at = models.DateTimeField(db_index=True)
+    # No index: the date filters compare created_at::date (an index on the column would not serve them) and
+    # the list sorts "Time" by id (assigned in the same call as created_at).
+    created_at = models.DateTimeField()
 
     objects = ScopedManager.from_queryset(LedgerTransactionQuerySet)()
 
     class Meta:
         ordering = ["-id"]
         verbose_name = "ledger transaction"
+        constraints = [models.UniqueConstraint(fields=["idempotency_key"], name="ledgertransaction_key_unique")]
+        indexes = [models.Index(fields=["reference"], name="ledgertransaction_ref_idx")]
 
     def __str__(self) -> str:
         return f"Transaction {self.pk} · {self.kind}"
