@@ -134,11 +134,15 @@ def start_server(worker_class: str, threads: int) -> subprocess.Popen:
            "SECRET_KEY": "bench-only-" + "x" * 60, "ALLOWED_HOSTS": "127.0.0.1,localhost",
            "SECURE_SSL_REDIRECT": "False", "DATABASE_URL": DB_URL, "LOG_LEVEL": "WARNING",
            "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/9")}
-    # The Docker image's command (Dockerfile CMD), on a local port; gthread is the keep-alive variant.
-    cmd = [str(ROOT / ".venv/bin/gunicorn"), "backoffice.wsgi:application", "--bind", f"127.0.0.1:{PORT}",
-           "--workers", "2", "--access-logfile", "/tmp/bench_wallet_access.log"]
-    if worker_class != "sync":
-        cmd += ["--worker-class", worker_class, "--threads", str(threads), "--keep-alive", "30"]
+    if worker_class == "granian":  # the Docker image's command (Dockerfile CMD), on a local port
+        cmd = [str(ROOT / ".venv/bin/granian"), "--interface", "wsgi", "backoffice.wsgi:application", "--host",
+               "127.0.0.1", "--port", str(PORT), "--workers", "2", "--blocking-threads", str(threads),
+               "--no-ws", "--log-level", "warning"]
+    else:  # gunicorn, as the image ran it before (sync), or its keep-alive variant (gthread)
+        cmd = [str(ROOT / ".venv/bin/gunicorn"), "backoffice.wsgi:application", "--bind", f"127.0.0.1:{PORT}",
+               "--workers", "2", "--access-logfile", "/tmp/bench_wallet_access.log"]
+        if worker_class != "sync":
+            cmd += ["--worker-class", worker_class, "--threads", str(threads), "--keep-alive", "30"]
     errors = open("/tmp/bench_wallet_gunicorn.log", "w")  # noqa: SIM115 (lives as long as the server)
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=errors)
     deadline = time.monotonic() + 30
@@ -151,120 +155,156 @@ def start_server(worker_class: str, threads: int) -> subprocess.Popen:
         except OSError:
             time.sleep(0.3)
     proc.terminate()
-    raise SystemExit("gunicorn did not start; see /tmp/bench_wallet_gunicorn.log")
+    raise SystemExit("the server did not start; see /tmp/bench_wallet_gunicorn.log")
 
 
 # --- Load ---------------------------------------------------------------------------------------------
+# One client process drives every connection with asyncio (raw HTTP/1.1 keep-alive over asyncio streams): the
+# load generator shares the 2 cores with the server and PostgreSQL, so it must cost as little CPU as possible
+# (16 Python processes with http.client cost more CPU than the server they were measuring).
 
-def client(cid: int, sessions: list, seconds: float, rate: float, start_at: float, queue) -> None:
-    """One keep-alive client. ``rate``: requests/s for this client (0: as fast as possible)."""
-    rng = random.Random(cid)
-    mine = sessions[cid::16] or sessions
-    conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
-    open_bets: list[tuple[str, str, str]] = []  # (token, round, bet tx)
-    last_bet: tuple[bytes, str] | None = None
-    lat, outcome = [], Counter()
+class Conn:
+    """One keep-alive HTTP/1.1 connection (reconnects once on a dropped connection)."""
 
-    def send(op: str, body: bytes):
-        nonlocal conn
+    def __init__(self):
+        self.reader = self.writer = None
+
+    async def request(self, op: str, body: bytes) -> tuple[int, dict]:
+        import asyncio
+
         ts = str(int(time.time()))
-        headers = {"Content-Type": "application/json", "X-Wallet-Timestamp": ts,
-                   "X-Wallet-Signature": sign(SECRET, body, ts), "Connection": "keep-alive"}
+        head = (f"POST /api/wallet/v1/{PROVIDER}/{op} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                f"Content-Type: application/json\r\nX-Wallet-Timestamp: {ts}\r\n"
+                f"X-Wallet-Signature: {sign(SECRET, body, ts)}\r\nContent-Length: {len(body)}\r\n\r\n").encode()
         for attempt in range(2):
             try:
-                t0 = time.perf_counter()
-                conn.request("POST", f"/api/wallet/v1/{PROVIDER}/{op}", body=body, headers=headers)
-                resp = conn.getresponse()
-                data = resp.read()
-                lat.append((time.perf_counter() - t0) * 1000)
-                if resp.getheader("Connection", "").lower() == "close":
-                    conn.close()
-                return resp.status, json.loads(data)
-            except (http.client.HTTPException, ConnectionError, OSError):
-                conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+                if self.writer is None:
+                    self.reader, self.writer = await asyncio.open_connection("127.0.0.1", PORT)
+                self.writer.write(head + body)
+                status_line = await self.reader.readline()
+                status = int(status_line.split()[1])
+                length, close = 0, False
+                while True:
+                    line = await self.reader.readline()
+                    if line in (b"\r\n", b""):
+                        break
+                    name, _, value = line.partition(b":")
+                    name = name.strip().lower()
+                    if name == b"content-length":
+                        length = int(value)
+                    elif name == b"connection" and value.strip().lower() == b"close":
+                        close = True
+                data = await self.reader.readexactly(length)
+                if close:
+                    self.close()
+                return status, json.loads(data)
+            except (OSError, asyncio.IncompleteReadError, ValueError, IndexError):
+                self.close()
                 if attempt:
                     return 0, {}
         return 0, {}
 
-    while time.time() < start_at:
-        time.sleep(0.01)
-    end = time.monotonic() + seconds
+    def close(self):
+        if self.writer is not None:
+            self.writer.close()
+        self.reader = self.writer = None
+
+
+async def client(cid: int, clients: int, sessions: list, seconds: float, rate: float, lat: list, outcome: Counter,
+                 by_kind: dict):
+    """One keep-alive client. ``rate``: requests/s for this client (0: as fast as possible)."""
+    import asyncio
+
+    rng = random.Random(cid)
+    mine = sessions[cid::clients] or sessions
+    conn = Conn()
+    open_bets: list[tuple[str, str, str]] = []  # (token, round, bet tx)
+    last_bet: tuple[bytes, str] | None = None
     n = 0
     t_start = time.monotonic()
+    end = t_start + seconds
     while time.monotonic() < end:
         if rate:
-            due = t_start + n / rate
-            pause = due - time.monotonic()
+            pause = t_start + n / rate - time.monotonic()
             if pause > 0:
-                time.sleep(pause)
+                await asyncio.sleep(pause)
         n += 1
         roll = rng.random()
         token, _cur = rng.choice(mine)
+        t0 = time.perf_counter()
         if roll < 0.40 and open_bets:  # win
             tok, rnd, btx = open_bets.pop(rng.randrange(len(open_bets)))
-            amount = f"{rng.choice([0, 0, 0.5, 1, 2, 4]):.2f}"
+            amount = rng.choice(["0.00", "0.00", "0.00", "0.50", "1.00", "2.00", "4.00"])
             body = json.dumps({"token": tok, "transaction_id": f"{btx}-w", "round_id": rnd, "game_id": GAME,
                                "amount": amount, "currency": "EUR", "bet_transaction_id": btx,
                                "round_closed": True}).encode()
-            status, data = send("win", body)
+            status, data = await conn.request("win", body)
             kind, good = "win", status == 200 and data.get("status") == "OK"
         elif roll < 0.45 and open_bets:  # rollback
             tok, rnd, btx = open_bets.pop(rng.randrange(len(open_bets)))
             body = json.dumps({"token": tok, "transaction_id": f"{btx}-rb", "rollback_transaction_id": btx,
                                "round_id": rnd, "game_id": GAME}).encode()
-            status, data = send("rollback", body)
+            status, data = await conn.request("rollback", body)
             kind, good = "rollback", status == 200 and data.get("status") == "OK"
         elif roll < 0.50 and last_bet:  # replayed duplicate
             body, original = last_bet
-            status, data = send("bet", body)
+            status, data = await conn.request("bet", body)
             kind, good = "duplicate", status == 200 and data.get("transaction_id") == original
         elif roll < 0.55:  # insufficient funds
             rnd = f"c{cid}-{secrets.token_hex(6)}"
             body = json.dumps({"token": token, "transaction_id": f"{rnd}-x", "round_id": rnd, "game_id": GAME,
                                "amount": "5000000.00", "currency": "EUR"}).encode()
-            status, data = send("bet", body)
+            status, data = await conn.request("bet", body)
             kind, good = "insufficient", status == 200 and data.get("code") == "INSUFFICIENT_FUNDS"
         else:  # bet
             rnd = f"c{cid}-{secrets.token_hex(6)}"
             btx = f"{rnd}-b"
-            amount = f"{rng.choice([0.1, 0.2, 0.5, 1, 2]):.2f}"
+            amount = rng.choice(["0.10", "0.20", "0.50", "1.00", "2.00"])
             body = json.dumps({"token": token, "transaction_id": btx, "round_id": rnd, "game_id": GAME,
                                "amount": amount, "currency": "EUR"}).encode()
-            status, data = send("bet", body)
+            status, data = await conn.request("bet", body)
             kind, good = "bet", status == 200 and data.get("status") == "OK"
             if good:
                 open_bets.append((token, rnd, btx))
                 last_bet = (body, data["transaction_id"])
                 if len(open_bets) > 200:
                     open_bets.pop(0)
+        ms = (time.perf_counter() - t0) * 1000
+        lat.append(ms)
+        by_kind.setdefault(kind, []).append(ms)
         outcome[kind] += 1
         if not good:
             outcome[f"error:{kind}:{status}:{data.get('code', '')}"] += 1
     conn.close()
-    queue.put((lat, outcome, time.monotonic() - t_start))
 
 
 def run_load(sessions, clients: int, seconds: float, total_rate: float = 0) -> dict:
-    queue = CTX.Queue()
-    start_at = time.time() + 1.0
+    import asyncio
+
     per = total_rate / clients if total_rate else 0
-    procs = [CTX.Process(target=client, args=(i, sessions, seconds, per, start_at, queue)) for i in range(clients)]
-    for p in procs:
-        p.start()
-    results = [queue.get() for _ in procs]
-    for p in procs:
-        p.join()
-    lat = sorted(x for r in results for x in r[0])
-    outcome = sum((r[1] for r in results), Counter())
-    elapsed = max(r[2] for r in results)
+    lat: list[float] = []
+    outcome: Counter = Counter()
+    by_kind: dict[str, list[float]] = {}
+
+    async def main():
+        await asyncio.gather(*[client(i, clients, sessions, seconds, per, lat, outcome, by_kind)
+                               for i in range(clients)])
+
+    t0 = time.monotonic()
+    asyncio.run(main())
+    elapsed = time.monotonic() - t0
+    lat.sort()
 
     def pct(q):
         return lat[min(len(lat) - 1, int(q * len(lat)))] if lat else float("nan")
 
     errors = {k: v for k, v in outcome.items() if k.startswith("error:")}
-    return {"requests": len(lat), "rps": len(lat) / elapsed, "p50": pct(0.50), "p95": pct(0.95), "p99": pct(0.99),
-            "errors": sum(errors.values()), "error_kinds": errors,
+    kinds = {}
+    for kind, values in sorted(by_kind.items()):
+        values.sort()
+        kinds[kind] = (values[len(values) // 2], values[min(len(values) - 1, int(0.99 * len(values)))])
+    return {"kinds": kinds, "requests": len(lat), "rps": len(lat) / elapsed, "p50": pct(0.50), "p95": pct(0.95),
+            "p99": pct(0.99), "errors": sum(errors.values()), "error_kinds": errors,
             "mix": {k: v for k, v in outcome.items() if not k.startswith("error:")}}
 
 
@@ -272,6 +312,7 @@ def show(label: str, r: dict) -> None:
     log(f"  {label}: {r['requests']:,} requests, {r['rps']:.0f} req/s, p50 {r['p50']:.1f} ms, "
         f"p95 {r['p95']:.1f} ms, p99 {r['p99']:.1f} ms, errors {r['errors']}")
     log(f"    mix: {dict(sorted(r['mix'].items()))}")
+    log("    p50/p99 ms by kind: " + ", ".join(f"{k} {a:.1f}/{b:.1f}" for k, (a, b) in r["kinds"].items()))
     if r["error_kinds"]:
         log(f"    errors: {r['error_kinds']}")
 
@@ -295,19 +336,21 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--half-seconds", type=float, default=30)
     ap.add_argument("--pgbench-seconds", type=int, default=30)
-    ap.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
+    ap.add_argument("--worker-class", default="granian", choices=["granian", "sync", "gthread"],
+                    help="granian: the Docker image's server; sync/gthread: gunicorn's worker classes")
     ap.add_argument("--threads", type=int, default=8)
     args = ap.parse_args()
 
     log(f"1. pgbench -N, 8 clients, {args.pgbench_seconds} s …")
-    tps = run_pgbench(SERVER, args.pgbench_seconds)
+    tps = run_pgbench(SERVER, args.pgbench_seconds) if args.pgbench_seconds else float("nan")
     log(f"  pgbench -N: {tps:.0f} TPS")
     log(f"2. Data: {args.players:,} players in bo_bench_games …")
     ensure_database(SERVER, "bo_bench_games")
     sessions = CTX.Pool(1).apply(setup, (args.players,))
     log(f"  {len(sessions):,} live sessions")
     threads = f", {args.threads} threads" if args.worker_class != "sync" else ""
-    log(f"3. gunicorn, 2 workers ({args.worker_class}{threads}), production settings, port {PORT}")
+    server_name = "granian" if args.worker_class == "granian" else f"gunicorn {args.worker_class}"
+    log(f"3. {server_name}, 2 workers{threads}, production settings, port {PORT}")
     server = start_server(args.worker_class, args.threads)
     try:
         log("  warm-up 5 s …")

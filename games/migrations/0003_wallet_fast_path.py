@@ -1,4 +1,4 @@
-"""The wallet's fast path: bet and win as one server-side call each (``games_wallet_bet``, ``games_wallet_win``).
+"""The wallet's fast path: bet, win and rollback as one server-side call each (``games_wallet_bet/_win/_rollback``).
 
 Why: a bet through the Python service took ~20 statements and most of its time in Python (ORM, round trips);
 the wallet API must serve hundreds of calls per second per core. These functions do the *common* case of
@@ -40,6 +40,7 @@ RETURNS bigint LANGUAGE plpgsql AS $$
 -- Post the player's cash/bonus lines against a random house shard through cashier_post(); NULL when
 -- nothing moves; raises games:fallback when the shard is missing or the key was posted before.
 DECLARE
+    v_shard int;
     v_house bigint;
     v_accounts bigint[] := '{}';
     v_amounts numeric[] := '{}';
@@ -50,9 +51,9 @@ BEGIN
     IF p_house = 0 THEN
         RETURN NULL;
     END IF;
+    v_shard := floor(random() * p_shards)::int;  -- a variable: random() in the WHERE clause would run per row
     SELECT a.id INTO v_house FROM cashier_account a
-     WHERE a.player_id IS NULL AND a.kind = 'house' AND a.currency = p_currency
-       AND a.shard = floor(random() * p_shards)::int;
+     WHERE a.player_id IS NULL AND a.kind = 'house' AND a.currency = p_currency AND a.shard = v_shard;
     IF v_house IS NULL THEN
         RAISE EXCEPTION 'games:fallback:house shard' USING ERRCODE = 'P0001';
     END IF;
@@ -345,7 +346,110 @@ BEGIN
 END $$;
 """
 
+ROLLBACK = r"""
+CREATE OR REPLACE FUNCTION games_wallet_rollback(
+    p_provider bigint, p_code text, p_token text, p_tx text, p_target text, p_round text, p_game text, p_hash text,
+    p_now timestamptz, p_shards int, p_exponents jsonb)
+RETURNS TABLE (outcome text, player_id bigint, currency text, cash numeric, bonus numeric, tx_id bigint)
+LANGUAGE plpgsql AS $$
+DECLARE
+    s record;
+    t record;
+    r record;
+    seen record;
+    acc record;
+    v_cash_acc bigint;
+    v_bonus_acc bigint;
+    v_cash numeric;
+    v_bonus numeric := 0;
+    v_ledger bigint;
+    v_tx bigint;
+BEGIN
+    SELECT gs.player_id, p.currency AS player_currency INTO s
+      FROM games_gamesession gs JOIN players_player p ON p.id = gs.player_id
+     WHERE gs.token = p_token AND gs.provider_id = p_provider;  -- rollbacks are accepted after the session expired
+    IF NOT FOUND THEN
+        RETURN QUERY SELECT 'fallback', NULL::bigint, NULL::text, NULL::numeric, NULL::numeric, NULL::bigint;
+        RETURN;
+    END IF;
+    SELECT wt.id, wt.request_hash, wt.player_id INTO seen FROM games_wallettransaction wt
+     WHERE wt.provider_id = p_provider AND wt.tx_ref = p_tx;
+    IF FOUND THEN
+        IF seen.request_hash = p_hash AND seen.player_id = s.player_id THEN
+            RETURN QUERY SELECT 'replay', s.player_id, s.player_currency::text,
+                (SELECT a.balance FROM cashier_account a WHERE a.player_id = s.player_id AND a.kind = 'player_cash'),
+                COALESCE((SELECT a.balance FROM cashier_account a WHERE a.player_id = s.player_id
+                          AND a.kind = 'player_bonus'), 0),
+                seen.id;
+        ELSE
+            RETURN QUERY SELECT 'fallback', NULL::bigint, NULL::text, NULL::numeric, NULL::numeric, NULL::bigint;
+        END IF;
+        RETURN;
+    END IF;
+    FOR acc IN SELECT a.id, a.kind, a.balance FROM cashier_account a
+                WHERE a.player_id = s.player_id AND a.kind IN ('player_cash', 'player_bonus')
+                ORDER BY a.id FOR NO KEY UPDATE
+    LOOP
+        IF acc.kind = 'player_cash' THEN
+            v_cash_acc := acc.id; v_cash := acc.balance;
+        ELSE
+            v_bonus_acc := acc.id; v_bonus := acc.balance;
+        END IF;
+    END LOOP;
+    SELECT wt.id, wt.kind, wt.status, wt.player_id, wt.round_id, wt.currency, wt.amount, wt.cash_amount,
+           wt.bonus_amount INTO t
+      FROM games_wallettransaction wt WHERE wt.provider_id = p_provider AND wt.tx_ref = p_target
+       FOR NO KEY UPDATE;
+    -- The common case only: an OK bet of this player, in the named round and game, and the accounts it was
+    -- paid from. Unknown or already rolled-back bets (a remembered no-op) and every refusal: the general path.
+    IF v_cash_acc IS NULL OR t.id IS NULL OR t.kind <> 'bet' OR t.status <> 'ok' OR t.player_id <> s.player_id
+       OR (t.bonus_amount <> 0 AND v_bonus_acc IS NULL)
+       OR EXISTS (SELECT 1 FROM games_wallettransaction wt WHERE wt.provider_id = p_provider AND wt.tx_ref = p_tx) THEN
+        RETURN QUERY SELECT 'fallback', NULL::bigint, NULL::text, NULL::numeric, NULL::numeric, NULL::bigint;
+        RETURN;
+    END IF;
+    SELECT gr.id, gr.round_ref, gr.win_total, gg.external_id INTO r
+      FROM games_round gr JOIN games_game gg ON gg.id = gr.game_id
+     WHERE gr.id = t.round_id FOR NO KEY UPDATE OF gr;
+    IF r.round_ref <> p_round OR r.external_id <> p_game THEN
+        RETURN QUERY SELECT 'fallback', NULL::bigint, NULL::text, NULL::numeric, NULL::numeric, NULL::bigint;
+        RETURN;
+    END IF;
+    v_ledger := games_wallet_book('games.rollback', s.player_id, 'games:' || p_code || ':' || p_tx,
+                                  left('round:' || p_code || ':' || p_round, 200), left('provider:' || p_code, 64),
+                                  t.currency, p_shards, v_cash_acc, t.cash_amount, v_bonus_acc, t.bonus_amount,
+                                  -t.amount, p_now);
+    INSERT INTO games_wallettransaction (provider_id, tx_ref, kind, status, ref_tx, round_id, player_id, currency,
+                                         amount, cash_amount, bonus_amount, balance_before, balance_after, cash_after,
+                                         bonus_after, request_hash, ledger_transaction_id, created_at)
+    VALUES (p_provider, p_tx, 'rollback', 'ok', p_target, r.id, s.player_id, s.player_currency, t.amount,
+            t.cash_amount, t.bonus_amount, v_cash + v_bonus, v_cash + v_bonus + t.amount, v_cash + t.cash_amount,
+            v_bonus + t.bonus_amount, p_hash, v_ledger, p_now)
+    RETURNING id INTO v_tx;
+    UPDATE games_wallettransaction SET status = 'rolled_back' WHERE id = t.id;
+    UPDATE games_round SET rolled_back = rolled_back + t.amount,
+           status = CASE WHEN cancel THEN 'cancelled' ELSE status END,
+           closed_at = CASE WHEN cancel THEN p_now ELSE closed_at END
+      FROM (SELECT r.win_total = 0 AND NOT EXISTS (
+                SELECT 1 FROM games_wallettransaction wt WHERE wt.round_id = r.id AND wt.kind = 'bet'
+                AND wt.status = 'ok') AS cancel) c
+     WHERE id = r.id;
+    PERFORM games_wallet_usage(s.player_id, 'wager', -t.amount, p_now);  -- a rollback records the negative wager
+    INSERT INTO players_timelineevent (player_id, occurred_at, module, kind, summary, amount, currency, actor_id,
+                                       integration, ref_type, ref_id, data)
+    VALUES (s.player_id, p_now, 'games', 'games.round',
+            left('Bet ' || p_target || ' rolled back: ' || round(t.amount, (p_exponents ->> t.currency)::int)::text
+                 || ' ' || t.currency || ' refunded (round ' || r.round_ref || ')', 300),
+            t.amount, s.player_currency, NULL, left('provider:' || p_code, 64), 'games.round', r.id::text,
+            jsonb_build_object('op', 'rollback', 'tx', p_tx, 'bet', p_target));
+    RETURN QUERY SELECT 'ok', s.player_id, s.player_currency::text, v_cash + t.cash_amount, v_bonus + t.bonus_amount,
+                        v_tx;
+END $$;
+"""
+
 REVERSE = """
+DROP FUNCTION IF EXISTS games_wallet_rollback(bigint, text, text, text, text, text, text, text, timestamptz, int,
+                                              jsonb);
 DROP FUNCTION IF EXISTS games_wallet_win(bigint, text, text, text, text, text, numeric, text, text, boolean, text,
                                          timestamptz, int, int);
 DROP FUNCTION IF EXISTS games_wallet_bet(bigint, text, text, text, text, text, numeric, text, boolean, text,
@@ -364,4 +468,4 @@ class Migration(migrations.Migration):
         ("players", "0004_kyc_vip_labels"),
     ]
 
-    operations = [migrations.RunSQL(COMMON + BET + WIN, REVERSE)]
+    operations = [migrations.RunSQL(COMMON + BET + WIN + ROLLBACK, REVERSE)]

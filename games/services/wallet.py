@@ -28,7 +28,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from backoffice.money import currency_exponent
+from backoffice.money import CURRENCY_EXPONENTS, currency_exponent
 from cashier.choices import AccountKind
 from cashier.services.ledger import system_shards
 from games.choices import RoundStatus, WalletTxKind, WalletTxStatus
@@ -235,7 +235,8 @@ def _rg_usage(player, kind: str, amount: Decimal) -> None:
 
 _FAST_SQL = {  # fixed function names and placeholders only
     name: f"SELECT outcome, player_id, currency, cash, bonus, tx_id FROM {name}({', '.join(['%s'] * n)})"  # noqa: S608
-    for name, n in (("games_wallet_bet", 15), ("games_wallet_win", 14))}
+    for name, n in (("games_wallet_bet", 15), ("games_wallet_win", 14), ("games_wallet_rollback", 11))}
+_EXPONENTS = json.dumps(CURRENCY_EXPONENTS)  # for the rollback's timeline text (the request names no currency)
 
 
 def _fast(function: str, params: list) -> dict | None:
@@ -440,9 +441,14 @@ def wallet_win(*, provider: Provider, token: str, tx_ref: str, round_ref: str, g
 
 def wallet_rollback(*, provider: Provider, token: str, tx_ref: str, target_ref: str, round_ref: str,
                     game_ref: str) -> dict:
+    fingerprint = _fingerprint("rollback", round_ref, game_ref, target_ref)
+    answer = _fast("games_wallet_rollback", [
+        provider.pk, provider.code, token, tx_ref, target_ref, round_ref, game_ref, fingerprint, timezone.now(),
+        system_shards(AccountKind.HOUSE), _EXPONENTS])
+    if answer is not None:
+        return answer
     session = _session(provider, token, money_in=False)  # rollbacks are accepted after the session expired
     player = session.player
-    fingerprint = _fingerprint("rollback", round_ref, game_ref, target_ref)
 
     def body():
         cash_acc, bonus_acc = _accounts(player)

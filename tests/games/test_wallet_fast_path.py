@@ -52,6 +52,12 @@ def test_common_bet_and_win_are_one_statement_each(wallet, world_games, settings
         status, body = wallet.call("win", token=s.token, transaction_id="w1", round_id="r1", game_id="slot-1",
                                    amount="4.00", currency="EUR", bet_transaction_id="b1", round_closed=True)
     assert body["status"] == "OK" and len(_statements(ctx)) == 1
+    with CaptureQueriesContext(connection) as ctx:  # and a rollback
+        wallet.call("bet", token=s.token, transaction_id="b3", round_id="r3", game_id="slot-1", amount="1.00",
+                    currency="EUR")
+        _, body = wallet.call("rollback", token=s.token, transaction_id="rb3", rollback_transaction_id="b3",
+                              round_id="r3", game_id="slot-1")
+    assert body["status"] == "OK" and body["balance"] == "94.00" and len(_statements(ctx)) == 2
     with CaptureQueriesContext(connection) as ctx:  # so is a refusal for funds
         status, body = wallet.call("bet", token=s.token, transaction_id="b2", round_id="r2", game_id="slot-1",
                                    amount="95.00", currency="EUR")
@@ -107,8 +113,12 @@ def _play(wallet, s, prefix):
         ("bet", {"transaction_id": "b3", "round_id": "r2", "amount": "3.00", "round_closed": True}),  # replay
         ("bet", {"transaction_id": "b4", "round_id": "r3", "amount": "0.00"}),  # a free round
         ("bet", {"transaction_id": "b5", "round_id": "r4", "amount": "500.00"}),  # insufficient
+        ("bet", {"transaction_id": "b6", "round_id": "r5", "amount": "2.00"}),
+        ("rollback", {"transaction_id": "rb6", "rollback_transaction_id": "b6", "round_id": "r5"}),  # cancels r5
+        ("rollback", {"transaction_id": "rb2", "rollback_transaction_id": "b2", "round_id": "r1"}),  # r1 has a win
+        ("rollback", {"transaction_id": "rb2", "rollback_transaction_id": "b2", "round_id": "r1"}),  # replay
     ):
-        fields = {k: f"{prefix}{v}" if k in ("transaction_id", "round_id", "bet_transaction_id") else v
+        fields = {k: f"{prefix}{v}" if k.endswith(("transaction_id", "round_id")) else v
                   for k, v in fields.items()}
         status, body = wallet.call(op, token=s.token, game_id="slot-1", currency="EUR", **fields)
         body.pop("transaction_id", None)
@@ -136,5 +146,6 @@ def test_both_paths_write_the_same_rows(wallet, world_games, settings, player_fa
     for t in _ledger_transactions(world_games["player"]):  # the same idempotency payload hash as ledger_post's
         lines = [(e.account, e.amount) for e in t.entries.select_related("account")]
         assert t.payload_hash == _payload_hash(t.kind, lines), t.kind
-    assert len(a["txs"]) == 6 and len(a["ledger"]) == 4
-    assert a["usage"][0]["wagers"] == Decimal("13.50") and a["usage"][0]["wins"] == Decimal("20.00")
+    assert len(a["txs"]) == 9 and len(a["ledger"]) == 7
+    assert [r["status"] for r in a["rounds"]] == ["complete", "complete", "open", "cancelled"]
+    assert a["usage"][0]["wagers"] == Decimal("13.00") and a["usage"][0]["wins"] == Decimal("20.00")
