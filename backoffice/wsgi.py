@@ -1,6 +1,6 @@
 import os
 
-from django.core.wsgi import get_wsgi_application
+from backoffice.handlers import dispatching_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backoffice.settings.production")
-application = get_wsgi_application()
+application = dispatching_application()

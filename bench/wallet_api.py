@@ -220,15 +220,15 @@ async def client(cid: int, clients: int, sessions: list, seconds: float, rate: f
     conn = Conn()
     open_bets: list[tuple[str, str, str]] = []  # (token, round, bet tx)
     last_bet: tuple[bytes, str] | None = None
-    n = 0
     t_start = time.monotonic()
     end = t_start + seconds
+    due = t_start + (rng.expovariate(rate) if rate else 0)
     while time.monotonic() < end:
-        if rate:
-            pause = t_start + n / rate - time.monotonic()
+        if rate:  # open-loop Poisson arrivals: the clients do not fire in lock-step bursts
+            pause = due - time.monotonic()
             if pause > 0:
                 await asyncio.sleep(pause)
-        n += 1
+            due += rng.expovariate(rate)
         roll = rng.random()
         token, _cur = rng.choice(mine)
         t0 = time.perf_counter()

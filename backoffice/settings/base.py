@@ -56,6 +56,14 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# Signed machine APIs (wallet, payment webhooks, lobby) are served with this stack instead (backoffice/handlers.py).
+API_PATH_PREFIX = "/api/"
+API_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "backoffice.middleware.RequestContextMiddleware",
+    "django.middleware.common.CommonMiddleware",  # Content-Length on every response
+]
+
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -85,6 +93,11 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/backoffice")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = True  # a backstop only: services own their transactions
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+# Lets a server-side-binding cursor prepare its statement (psycopg ignores ``execute(..., prepare=True)`` while
+# this is None, Django's default). Django's own cursors bind on the client and never prepare, so only the
+# hot paths that ask for it are affected: ledger_post (cashier_post) and the wallet's fast path. Needs a
+# session-level connection: behind PgBouncer in transaction mode use 1.21+ with max_prepared_statements.
+DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -23,6 +23,7 @@ import json
 from dataclasses import dataclass
 from decimal import Decimal
 
+import psycopg
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, Q
@@ -242,24 +243,15 @@ _EXPONENTS = json.dumps(CURRENCY_EXPONENTS)  # for the rollback's timeline text 
 def _fast(function: str, params: list) -> dict | None:
     """The operation's common case as one server-side call; None when the general path must decide.
 
-    One statement, so in autocommit (the API's normal state) it is one round trip with its commit; inside a
-    caller's transaction (tests, shell) it runs in a savepoint so that a failure leaves that transaction
-    usable for the general path. Any database refusal (a concurrent duplicate's unique violation, a ledger
-    replay) also hands over to the general path, which answers it from the committed original.
+    Any database refusal (a concurrent duplicate's unique violation, a ledger replay) also hands over to the
+    general path, which answers it from the committed original.
     """
     if not settings.WALLET_FAST_PATH:
         return None
     try:
-        if connection.in_atomic_block:
-            with transaction.atomic(), connection.cursor() as cur:
-                cur.execute(_FAST_SQL[function], params)
-                row = cur.fetchone()
-        else:
-            with connection.cursor() as cur:
-                cur.execute(_FAST_SQL[function], params)
-                row = cur.fetchone()
+        row = _fast_execute(_FAST_SQL[function], params)
     except DatabaseError:
-        if connection.connection is None or connection.is_usable() is False:
+        if connection.connection is None or not connection.is_usable():
             raise
         return None
     outcome, player_id, currency, cash, bonus, tx_id = row
@@ -269,6 +261,26 @@ def _fast(function: str, params: list) -> dict | None:
     if outcome == "insufficient":
         raise WalletError("INSUFFICIENT_FUNDS", "The bet exceeds the balance.", balances=balances)
     return _answer(player_id, currency, balances, tx_id)
+
+
+def _fast_execute(sql: str, params: list) -> tuple:
+    """One statement, so in autocommit (the API's normal state) one round trip with its commit.
+
+    Inside a caller's transaction (tests, shell) it runs in a savepoint, so that a failure leaves that
+    transaction usable for the general path, and through Django's cursor (logged like any query).
+    Otherwise deliberately through the raw psycopg connection with server-side binding and a prepared
+    statement: Django's client-side binding cursor cost ~0.35 ms more per call (quoting 11-15 parameters
+    in Python; parse and plan on the server). Errors are wrapped into Django's like any query's, which
+    also marks the connection for the end-of-request usability check.
+    """
+    if connection.in_atomic_block or connection.queries_logged:
+        with transaction.atomic(), connection.cursor() as cur:
+            cur.execute(sql, params)
+            return cur.fetchone()
+    connection.ensure_connection()
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cur:
+        cur.execute(sql, params, prepare=True)
+        return cur.fetchone()
 
 
 # --- Operations ------------------------------------------------------------------------------------

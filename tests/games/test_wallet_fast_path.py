@@ -149,3 +149,24 @@ def test_both_paths_write_the_same_rows(wallet, world_games, settings, player_fa
     assert len(a["txs"]) == 9 and len(a["ledger"]) == 7
     assert [r["status"] for r in a["rounds"]] == ["complete", "complete", "open", "cancelled"]
     assert a["usage"][0]["wagers"] == Decimal("13.00") and a["usage"][0]["wins"] == Decimal("20.00")
+
+
+@pytest.mark.parametrize("lines", [
+    [("7", "-10.00"), ("house:EUR", "10.00")],
+    [("12", "-0.50"), ("9", "-9.50"), ("house:EUR", "10.00")],
+    [("9", "-1.00"), ("9", "-1.00"), ("house:EUR", "2.00")],       # one account twice: merged
+    [("9", "-1.00"), ("9", "1.00"), ("3", "-5"), ("house:EUR", "5")],  # a zero total is left out
+    [("100", "-1000000.0000"), ("house:JPY", "1000000")],
+])
+def test_sql_payload_hash_is_the_ledgers(db, lines):
+    """games_ledger_payload_hash() (what the fast path passes to cashier_post) equals ledger_post's own hash."""
+    from types import SimpleNamespace
+
+    accounts = {key: SimpleNamespace(pk=int(key), player_id=1) if key.isdigit()
+                else SimpleNamespace(pk=None, player_id=None, kind=key.split(":")[0], currency=key.split(":")[1])
+                for key, _ in lines}
+    expected = _payload_hash("games.bet", [(accounts[key], Decimal(amount)) for key, amount in lines])
+    with connection.cursor() as cur:
+        cur.execute("SELECT games_ledger_payload_hash(%s, %s::text[], %s::numeric[])",
+                    ["games.bet", [k for k, _ in lines], [Decimal(a) for _, a in lines]])
+        assert cur.fetchone()[0] == expected
