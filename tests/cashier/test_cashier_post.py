@@ -185,3 +185,14 @@ def test_a_balanced_posting_passes_the_immediate_check(funded_player):
         _raw("SET CONSTRAINTS ALL IMMEDIATE")
         ledger_post(idempotency_key="imm", kind="test.bet", lines=[(a, Decimal("-5")), (house, Decimal("5"))])
     ledger_ok()
+
+
+def test_the_posting_statement_is_prepared_on_the_connection(funded_player):
+    # psycopg ignores prepare=True unless the connection has a prepare_threshold (settings.DATABASES).
+    house = house_account(currency="EUR")
+    for key in ("p1", "p2"):
+        ledger_post(idempotency_key=key, kind="test.bet",
+                    lines=[(cash(funded_player), Decimal("-1")), (house, Decimal("1"))])
+    with connection.cursor() as cur:
+        cur.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["%cashier_post(%"])
+        assert cur.fetchone()[0] == 1
