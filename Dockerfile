@@ -30,4 +30,7 @@ RUN pip install --no-deps . \
 # Code and collected static files stay root-owned and read-only for the process.
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "backoffice.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2", "--access-logfile", "-"]
+# granian: a Rust HTTP server running the WSGI app on 2 worker processes with 4 threads each (keep-alive, HTTP/1.1
+# and 2). Measured against gunicorn's sync and gthread workers in docs/performance.md (Wallet API).
+CMD ["granian", "--interface", "wsgi", "backoffice.wsgi:application", "--host", "0.0.0.0", "--port", "8000", \
+     "--workers", "2", "--blocking-threads", "4", "--no-ws", "--access-log"]

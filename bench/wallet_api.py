@@ -137,14 +137,15 @@ def start_server(worker_class: str, threads: int) -> subprocess.Popen:
     if worker_class == "granian":  # the Docker image's command (Dockerfile CMD), on a local port
         cmd = [str(ROOT / ".venv/bin/granian"), "--interface", "wsgi", "backoffice.wsgi:application", "--host",
                "127.0.0.1", "--port", str(PORT), "--workers", "2", "--blocking-threads", str(threads),
-               "--no-ws", "--log-level", "warning"]
+               "--no-ws", "--access-log"]
     else:  # gunicorn, as the image ran it before (sync), or its keep-alive variant (gthread)
         cmd = [str(ROOT / ".venv/bin/gunicorn"), "backoffice.wsgi:application", "--bind", f"127.0.0.1:{PORT}",
                "--workers", "2", "--access-logfile", "/tmp/bench_wallet_access.log"]
         if worker_class != "sync":
             cmd += ["--worker-class", worker_class, "--threads", str(threads), "--keep-alive", "30"]
     errors = open("/tmp/bench_wallet_gunicorn.log", "w")  # noqa: SIM115 (lives as long as the server)
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=errors)
+    access = open("/tmp/bench_wallet_access.log", "w")  # noqa: SIM115 (lives as long as the server)
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=access, stderr=errors)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -338,7 +339,7 @@ def main() -> None:
     ap.add_argument("--pgbench-seconds", type=int, default=30)
     ap.add_argument("--worker-class", default="granian", choices=["granian", "sync", "gthread"],
                     help="granian: the Docker image's server; sync/gthread: gunicorn's worker classes")
-    ap.add_argument("--threads", type=int, default=8)
+    ap.add_argument("--threads", type=int, default=4, help="threads per worker (the image: 4)")
     args = ap.parse_args()
 
     log(f"1. pgbench -N, 8 clients, {args.pgbench_seconds} s …")

@@ -219,10 +219,12 @@ class GameSession(models.Model):
 class Round(models.Model):
     """A game round (GLI-19 2.8.2): its bets, wins and rollbacks are its ``transactions``."""
 
-    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="rounds")
+    # No single-column indexes where a composite one leads with the column (the unique (provider, round_ref),
+    # round_player_idx, round_game_idx): every round is an insert on the wallet's hot path.
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="rounds", db_index=False)
     round_ref = models.CharField(max_length=EXTERNAL_ID_MAX, verbose_name="round id")
-    player = models.ForeignKey("players.Player", on_delete=models.PROTECT, related_name="rounds")
-    game = models.ForeignKey(Game, on_delete=models.PROTECT, related_name="rounds")
+    player = models.ForeignKey("players.Player", on_delete=models.PROTECT, related_name="rounds", db_index=False)
+    game = models.ForeignKey(Game, on_delete=models.PROTECT, related_name="rounds", db_index=False)
     game_version = models.PositiveIntegerField()
     session = models.ForeignKey(GameSession, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     currency = CurrencyField()
@@ -260,7 +262,8 @@ class WalletTransaction(models.Model):
     A rollback of an unknown bet is stored too (``status=noop``): a late bet with that id is then refused.
     """
 
-    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="+")
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="+",
+                                 db_index=False)  # the unique (provider, tx_ref) leads with it
     tx_ref = models.CharField(max_length=EXTERNAL_ID_MAX, verbose_name="provider transaction id")
     kind = models.CharField(max_length=16, choices=WalletTxKind.choices)
     status = models.CharField(max_length=16, choices=WalletTxStatus.choices, default=WalletTxStatus.OK)
