@@ -19,7 +19,7 @@ from decimal import Decimal
 
 import psycopg
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, IntegrityError, connection, connections, transaction
 from django.utils import timezone
 
 from backoffice.exceptions import ApplicationError
@@ -246,12 +246,19 @@ class _PreparedCursor(psycopg.Cursor):
 
 
 def _post_cursor():
-    connection.close_if_health_check_failed()
-    connection.ensure_connection()
-    connection.validate_thread_sharing()
-    if connection.queries_logged:  # Django's cursor: its query log needs the client-side-bound query text
-        return connection.cursor()
-    return connection.make_cursor(_PreparedCursor(connection.connection))
+    conn = connections[DEFAULT_DB_ALIAS]  # once: every ``connection.x`` is a lookup through a proxy
+    conn.close_if_health_check_failed()
+    conn.ensure_connection()
+    conn.validate_thread_sharing()
+    if conn.queries_logged:  # Django's cursor: its query log needs the client-side-bound query text
+        return conn.cursor()
+    return conn.make_cursor(_PreparedCursor(conn.connection))
+
+
+def _array_literal(values) -> str:
+    """``{a,b}``: the posting's arrays as text (ints, Decimals, currency codes: nothing to quote). psycopg's
+    list adaptation inspects every element to pick a type; the SQL casts (``::bigint[]``) make that moot."""
+    return "{" + ",".join(map(str, values)) + "}"
 
 
 def ledger_post(*, idempotency_key: str, kind: str, lines: Sequence[tuple[Account, Decimal]], actor=None,
@@ -261,7 +268,7 @@ def ledger_post(*, idempotency_key: str, kind: str, lines: Sequence[tuple[Accoun
 
     Same key and same lines: the original transaction, ``created=False``, nothing moves. Same key and
     different lines: :class:`IdempotencyConflict`. A balance beyond its limit: :class:`InsufficientFunds`
-    and nothing is written. The database work is one call of ``cashier_post()`` (migrations 0006, 0010).
+    and nothing is written. The database work is one call of ``cashier_post()`` (migrations 0006, 0010, 0013).
     """
     if not idempotency_key or len(idempotency_key) > 200:
         raise InvalidPosting("An idempotency key of 1 to 200 characters is required.")
@@ -273,7 +280,8 @@ def ledger_post(*, idempotency_key: str, kind: str, lines: Sequence[tuple[Accoun
     actor_id = actor.pk if actor is not None and getattr(actor, "is_authenticated", False) else None
     params = [idempotency_key, kind, digest, reference[:200], actor_id, integration[:64],
               json.dumps(metadata, default=str) if metadata else "{}", reverses.pk if reverses else None,
-              [a.pk for a, _ in clean], [amount for _, amount in clean], [a.currency for a, _ in clean], now]
+              _array_literal(a.pk for a, _ in clean), _array_literal(amount for _, amount in clean),
+              _array_literal(a.currency for a, _ in clean), now]
     try:
         if connection.in_atomic_block:  # a savepoint: a refusal must not abort the caller's transaction
             with transaction.atomic(), _post_cursor() as cur:
