@@ -138,7 +138,9 @@ def start_server(worker_class: str, threads: int) -> subprocess.Popen:
         cmd = [str(ROOT / ".venv/bin/granian"), "--interface", "wsgi", "backoffice.wsgi:application", "--host",
                "127.0.0.1", "--port", str(PORT), "--workers", "2", "--blocking-threads", str(threads),
                "--no-ws", "--access-log"]
-    else:  # gunicorn, as the image ran it before (sync), or its keep-alive variant (gthread)
+    else:  # gunicorn, as the image ran it before (sync), or its keep-alive variant (gthread): for comparison
+        if not (ROOT / ".venv/bin/gunicorn").exists():
+            raise SystemExit("gunicorn is not a dependency any more: .venv/bin/pip install gunicorn to compare")
         cmd = [str(ROOT / ".venv/bin/gunicorn"), "backoffice.wsgi:application", "--bind", f"127.0.0.1:{PORT}",
                "--workers", "2", "--access-logfile", "/tmp/bench_wallet_access.log"]
         if worker_class != "sync":
