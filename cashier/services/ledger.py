@@ -280,7 +280,7 @@ def ledger_post(*, idempotency_key: str, kind: str, lines: Sequence[tuple[Accoun
     actor_id = actor.pk if actor is not None and getattr(actor, "is_authenticated", False) else None
     params = [idempotency_key, kind, digest, reference[:200], actor_id, integration[:64],
               json.dumps(metadata, default=str) if metadata else "{}", reverses.pk if reverses else None,
-              _array_literal(a.pk for a, _ in clean), _array_literal(amount for _, amount in clean),
+              _array_literal(int(a.pk) for a, _ in clean), _array_literal(amount for _, amount in clean),
               _array_literal(a.currency for a, _ in clean), now]
     try:
         if connection.in_atomic_block:  # a savepoint: a refusal must not abort the caller's transaction
