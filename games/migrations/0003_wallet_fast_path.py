@@ -106,6 +106,43 @@ BEGIN
     RETURN v_tx;
 END $$;
 
+CREATE OR REPLACE FUNCTION games_wallet_replay(p_provider bigint, p_tx text, p_hash text, p_player bigint,
+                                               p_currency text)
+RETURNS TABLE (outcome text, player_id bigint, currency text, cash numeric, bonus numeric, tx_id bigint)
+LANGUAGE sql STABLE AS $$
+    -- A known transaction id: the same payload from the same player is a replay, answered with the original
+    -- transaction and the current balances; anything else under that id is for the general path. No row:
+    -- the id is new.
+    SELECT CASE WHEN wt.request_hash = p_hash AND wt.player_id = p_player THEN 'replay' ELSE 'fallback' END,
+           p_player, p_currency,
+           (SELECT a.balance FROM cashier_account a WHERE a.player_id = p_player AND a.kind = 'player_cash'),
+           COALESCE((SELECT a.balance FROM cashier_account a WHERE a.player_id = p_player
+                     AND a.kind = 'player_bonus'), 0),
+           wt.id
+      FROM games_wallettransaction wt WHERE wt.provider_id = p_provider AND wt.tx_ref = p_tx
+$$;
+
+CREATE OR REPLACE FUNCTION games_wallet_lock(p_player bigint, OUT cash_acc bigint, OUT cash numeric,
+                                             OUT bonus_acc bigint, OUT bonus numeric)
+LANGUAGE plpgsql AS $$
+-- cashier.services.accounts_lock for the wallet: the player's cash and bonus accounts FOR NO KEY UPDATE in id
+-- order, with their balances. Most players have no bonus account until a bonus is granted: bonus 0, no id.
+DECLARE
+    acc record;
+BEGIN
+    bonus := 0;
+    FOR acc IN SELECT a.id, a.kind, a.balance FROM cashier_account a
+                WHERE a.player_id = p_player AND a.kind IN ('player_cash', 'player_bonus')
+                ORDER BY a.id FOR NO KEY UPDATE
+    LOOP
+        IF acc.kind = 'player_cash' THEN
+            cash_acc := acc.id; cash := acc.balance;
+        ELSE
+            bonus_acc := acc.id; bonus := acc.balance;
+        END IF;
+    END LOOP;
+END $$;
+
 CREATE OR REPLACE FUNCTION games_wallet_usage(p_player bigint, p_kind text, p_amount numeric, p_now timestamptz)
 RETURNS void LANGUAGE plpgsql AS $$
 -- players.services.rg.rg_usage_record for wagers and wins: the hourly upsert, and the player's last activity
@@ -139,12 +176,10 @@ DECLARE
     s record;
     g record;
     r record;
-    seen record;
-    acc record;
     v_cash_acc bigint;
     v_bonus_acc bigint;
     v_cash numeric;
-    v_bonus numeric := 0;  -- most players have no bonus account until a bonus is granted
+    v_bonus numeric;
     v_cash_part numeric;
     v_bonus_part numeric;
     v_ledger bigint;
@@ -161,18 +196,8 @@ BEGIN
         RETURN;
     END IF;
     -- A known transaction id: the same payload from the same player is a replay (the original answer).
-    SELECT wt.id, wt.request_hash, wt.player_id INTO seen FROM games_wallettransaction wt
-     WHERE wt.provider_id = p_provider AND wt.tx_ref = p_tx;
+    RETURN QUERY SELECT * FROM games_wallet_replay(p_provider, p_tx, p_hash, s.player_id, s.player_currency);
     IF FOUND THEN
-        IF seen.request_hash = p_hash AND seen.player_id = s.player_id THEN
-            RETURN QUERY SELECT 'replay', s.player_id, s.player_currency::text,
-                (SELECT a.balance FROM cashier_account a WHERE a.player_id = s.player_id AND a.kind = 'player_cash'),
-                COALESCE((SELECT a.balance FROM cashier_account a WHERE a.player_id = s.player_id
-                          AND a.kind = 'player_bonus'), 0),
-                seen.id;
-        ELSE
-            RETURN QUERY SELECT 'fallback', NULL::bigint, NULL::text, NULL::numeric, NULL::numeric, NULL::bigint;
-        END IF;
         RETURN;
     END IF;
     IF p_currency <> s.currency THEN
@@ -187,16 +212,8 @@ BEGIN
         RETURN QUERY SELECT 'fallback', NULL::bigint, NULL::text, NULL::numeric, NULL::numeric, NULL::bigint;
         RETURN;
     END IF;
-    FOR acc IN SELECT a.id, a.kind, a.balance FROM cashier_account a
-                WHERE a.player_id = s.player_id AND a.kind IN ('player_cash', 'player_bonus')
-                ORDER BY a.id FOR NO KEY UPDATE
-    LOOP
-        IF acc.kind = 'player_cash' THEN
-            v_cash_acc := acc.id; v_cash := acc.balance;
-        ELSE
-            v_bonus_acc := acc.id; v_bonus := acc.balance;
-        END IF;
-    END LOOP;
+    SELECT l.cash_acc, l.cash, l.bonus_acc, l.bonus INTO v_cash_acc, v_cash, v_bonus_acc, v_bonus
+      FROM games_wallet_lock(s.player_id) l;
     -- After the lock: a concurrent duplicate committed meanwhile, or a rollback that named this id first, or
     -- any rule that could refuse the bet (RG, session, bonus rules): the general path decides.
     IF v_cash_acc IS NULL
@@ -278,12 +295,10 @@ DECLARE
     s record;
     r record;
     b record;
-    seen record;
-    acc record;
     v_cash_acc bigint;
     v_bonus_acc bigint;
     v_cash numeric;
-    v_bonus numeric := 0;  -- most players have no bonus account until a bonus is granted
+    v_bonus numeric;
     v_ledger bigint;
     v_tx bigint;
 BEGIN
@@ -294,34 +309,16 @@ BEGIN
         RETURN QUERY SELECT 'fallback', NULL::bigint, NULL::text, NULL::numeric, NULL::numeric, NULL::bigint;
         RETURN;
     END IF;
-    SELECT wt.id, wt.request_hash, wt.player_id INTO seen FROM games_wallettransaction wt
-     WHERE wt.provider_id = p_provider AND wt.tx_ref = p_tx;
+    RETURN QUERY SELECT * FROM games_wallet_replay(p_provider, p_tx, p_hash, s.player_id, s.player_currency);
     IF FOUND THEN
-        IF seen.request_hash = p_hash AND seen.player_id = s.player_id THEN
-            RETURN QUERY SELECT 'replay', s.player_id, s.player_currency::text,
-                (SELECT a.balance FROM cashier_account a WHERE a.player_id = s.player_id AND a.kind = 'player_cash'),
-                COALESCE((SELECT a.balance FROM cashier_account a WHERE a.player_id = s.player_id
-                          AND a.kind = 'player_bonus'), 0),
-                seen.id;
-        ELSE
-            RETURN QUERY SELECT 'fallback', NULL::bigint, NULL::text, NULL::numeric, NULL::numeric, NULL::bigint;
-        END IF;
         RETURN;
     END IF;
     IF p_currency <> s.currency THEN
         RETURN QUERY SELECT 'fallback', NULL::bigint, NULL::text, NULL::numeric, NULL::numeric, NULL::bigint;
         RETURN;
     END IF;
-    FOR acc IN SELECT a.id, a.kind, a.balance FROM cashier_account a
-                WHERE a.player_id = s.player_id AND a.kind IN ('player_cash', 'player_bonus')
-                ORDER BY a.id FOR NO KEY UPDATE
-    LOOP
-        IF acc.kind = 'player_cash' THEN
-            v_cash_acc := acc.id; v_cash := acc.balance;
-        ELSE
-            v_bonus_acc := acc.id; v_bonus := acc.balance;
-        END IF;
-    END LOOP;
+    SELECT l.cash_acc, l.cash, l.bonus_acc, l.bonus INTO v_cash_acc, v_cash, v_bonus_acc, v_bonus
+      FROM games_wallet_lock(s.player_id) l;
     SELECT gr.id, gr.player_id, gr.status, gr.bet_total, gr.rolled_back, gg.title, gg.external_id INTO r
       FROM games_round gr JOIN games_game gg ON gg.id = gr.game_id
      WHERE gr.provider_id = p_provider AND gr.round_ref = p_round FOR NO KEY UPDATE OF gr;
@@ -385,12 +382,10 @@ DECLARE
     s record;
     t record;
     r record;
-    seen record;
-    acc record;
     v_cash_acc bigint;
     v_bonus_acc bigint;
     v_cash numeric;
-    v_bonus numeric := 0;
+    v_bonus numeric;
     v_ledger bigint;
     v_tx bigint;
 BEGIN
@@ -401,30 +396,12 @@ BEGIN
         RETURN QUERY SELECT 'fallback', NULL::bigint, NULL::text, NULL::numeric, NULL::numeric, NULL::bigint;
         RETURN;
     END IF;
-    SELECT wt.id, wt.request_hash, wt.player_id INTO seen FROM games_wallettransaction wt
-     WHERE wt.provider_id = p_provider AND wt.tx_ref = p_tx;
+    RETURN QUERY SELECT * FROM games_wallet_replay(p_provider, p_tx, p_hash, s.player_id, s.player_currency);
     IF FOUND THEN
-        IF seen.request_hash = p_hash AND seen.player_id = s.player_id THEN
-            RETURN QUERY SELECT 'replay', s.player_id, s.player_currency::text,
-                (SELECT a.balance FROM cashier_account a WHERE a.player_id = s.player_id AND a.kind = 'player_cash'),
-                COALESCE((SELECT a.balance FROM cashier_account a WHERE a.player_id = s.player_id
-                          AND a.kind = 'player_bonus'), 0),
-                seen.id;
-        ELSE
-            RETURN QUERY SELECT 'fallback', NULL::bigint, NULL::text, NULL::numeric, NULL::numeric, NULL::bigint;
-        END IF;
         RETURN;
     END IF;
-    FOR acc IN SELECT a.id, a.kind, a.balance FROM cashier_account a
-                WHERE a.player_id = s.player_id AND a.kind IN ('player_cash', 'player_bonus')
-                ORDER BY a.id FOR NO KEY UPDATE
-    LOOP
-        IF acc.kind = 'player_cash' THEN
-            v_cash_acc := acc.id; v_cash := acc.balance;
-        ELSE
-            v_bonus_acc := acc.id; v_bonus := acc.balance;
-        END IF;
-    END LOOP;
+    SELECT l.cash_acc, l.cash, l.bonus_acc, l.bonus INTO v_cash_acc, v_cash, v_bonus_acc, v_bonus
+      FROM games_wallet_lock(s.player_id) l;
     SELECT wt.id, wt.kind, wt.status, wt.player_id, wt.round_id, wt.currency, wt.amount, wt.cash_amount,
            wt.bonus_amount INTO t
       FROM games_wallettransaction wt WHERE wt.provider_id = p_provider AND wt.tx_ref = p_target
@@ -484,6 +461,8 @@ DROP FUNCTION IF EXISTS games_wallet_win(bigint, text, text, text, text, text, n
 DROP FUNCTION IF EXISTS games_wallet_bet(bigint, text, text, text, text, text, numeric, text, boolean, text,
                                          timestamptz, int, int, int, boolean);
 DROP FUNCTION IF EXISTS games_wallet_usage(bigint, text, numeric, timestamptz);
+DROP FUNCTION IF EXISTS games_wallet_lock(bigint);
+DROP FUNCTION IF EXISTS games_wallet_replay(bigint, text, text, bigint, text);
 DROP FUNCTION IF EXISTS games_wallet_book(text, bigint, text, text, text, text, int, bigint, numeric, bigint, numeric,
                                           numeric, timestamptz);
 DROP FUNCTION IF EXISTS games_ledger_payload_hash(text, text[], numeric[]);
