@@ -17,11 +17,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-import psycopg
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, IntegrityError, connection, connections, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
+from backoffice.db import prepared_cursor
 from backoffice.exceptions import ApplicationError
 from backoffice.money import currency_exponent, has_valid_precision, to_decimal
 from cashier.choices import PLAYER_KINDS, AccountKind
@@ -228,33 +228,6 @@ _POST_SQL = ("SELECT tx_id, status FROM cashier_post(%s, %s, %s, %s, %s, %s, %s:
              "%s::numeric[], %s::text[], %s)")
 
 
-class _PreparedCursor(psycopg.Cursor):
-    """A server-side-binding cursor whose statements are prepared once per connection.
-
-    Deliberate exception to going through ``connection.cursor()``: Django's psycopg cursors bind
-    parameters on the client (the arrays are rendered into SQL text that the server parses and plans on
-    every call) and never prepare. Measured on the development machine, one process posting in a loop:
-    client CPU 0.30 -> 0.25 ms and server CPU 0.63 -> 0.55 ms per posting, 915 -> 1,040 postings/s. The
-    cursor is still wrapped by Django's ``CursorWrapper`` (error translation, broken-transaction check);
-    when queries are logged (DEBUG, tests capturing queries) Django's own cursor is used instead. psycopg
-    only prepares when the connection has a ``prepare_threshold`` (set in ``settings.DATABASES``); it needs
-    a session-level connection (PgBouncer: transaction mode only with 1.21+ and ``max_prepared_statements``).
-    """
-
-    def execute(self, query, params=None, *, prepare=None, binary=None):
-        return super().execute(query, params, prepare=True if prepare is None else prepare, binary=binary)
-
-
-def _post_cursor():
-    conn = connections[DEFAULT_DB_ALIAS]  # once: every ``connection.x`` is a lookup through a proxy
-    conn.close_if_health_check_failed()
-    conn.ensure_connection()
-    conn.validate_thread_sharing()
-    if conn.queries_logged:  # Django's cursor: its query log needs the client-side-bound query text
-        return conn.cursor()
-    return conn.make_cursor(_PreparedCursor(conn.connection))
-
-
 def _array_literal(values) -> str:
     """``{a,b}``: the posting's arrays as text (ints, Decimals, currency codes: nothing to quote). psycopg's
     list adaptation inspects every element to pick a type; the SQL casts (``::bigint[]``) make that moot."""
@@ -284,11 +257,11 @@ def ledger_post(*, idempotency_key: str, kind: str, lines: Sequence[tuple[Accoun
               _array_literal(a.currency for a, _ in clean), now]
     try:
         if connection.in_atomic_block:  # a savepoint: a refusal must not abort the caller's transaction
-            with transaction.atomic(), _post_cursor() as cur:
+            with transaction.atomic(), prepared_cursor() as cur:
                 cur.execute(_POST_SQL, params)
                 tx_id, status = cur.fetchone()
         else:  # no transaction of the caller's: one autocommit statement, one round trip with its commit
-            with _post_cursor() as cur:
+            with prepared_cursor() as cur:
                 cur.execute(_POST_SQL, params)
                 tx_id, status = cur.fetchone()
     except DatabaseError as exc:

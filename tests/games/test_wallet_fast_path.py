@@ -170,3 +170,68 @@ def test_sql_payload_hash_is_the_ledgers(db, lines):
         cur.execute("SELECT games_ledger_payload_hash(%s, %s::text[], %s::numeric[])",
                     ["games.bet", [k for k, _ in lines], [Decimal(a) for _, a in lines]])
         assert cur.fetchone()[0] == expected
+
+
+def test_the_fast_path_statement_is_prepared_on_the_connection(wallet, world_games, settings):
+    """Outside a query log the call goes through backoffice.db.prepared_cursor: parsed and planned once."""
+    settings.WALLET_FAST_PATH = True
+    s = world_games["session"]
+    for n in (1, 2):
+        _, body = wallet.call("bet", token=s.token, transaction_id=f"p{n}", round_id=f"p{n}", game_id="slot-1",
+                              amount="1.00", currency="EUR")
+        assert body["status"] == "OK"
+    with connection.cursor() as cur:
+        cur.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["%games_wallet_bet(%"])
+        assert cur.fetchone()[0] == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_dropped_connection_costs_one_retried_call(player_factory, settings):
+    """No per-request health check on the fast path: after the server drops the connection, one call answers
+    INTERNAL_RETRY (500, nothing moved), the connection is replaced at the end of that request, and the
+    provider's retry succeeds. Through the real WSGI entry point, with Django's request signals."""
+    import io
+    import json
+    import sys
+    import time
+
+    import psycopg
+
+    from backoffice.handlers import dispatching_application
+    from cashier.services import house_account
+    from games.api import sign
+
+    settings.CASHIER_SYSTEM_SHARDS = 1
+    app = dispatching_application()
+    prov = gf.provider("drop")
+    slot = gf.game(prov, "slot-1", jurisdictions=[gf.jurisdiction("mga", ("MT",))])
+    player = player_factory(country="MT", currency="EUR")
+    gf.fund(player, cash="100.00")
+    house_account(currency="EUR")
+    token = gf.session(player, slot).token
+
+    def bet(tx):
+        raw = json.dumps({"token": token, "transaction_id": tx, "round_id": tx, "game_id": "slot-1",
+                          "amount": "1.00", "currency": "EUR"}).encode()
+        ts = str(int(time.time()))
+        environ = {"REQUEST_METHOD": "POST", "PATH_INFO": f"/api/wallet/v1/{prov.code}/bet", "SCRIPT_NAME": "",
+                   "QUERY_STRING": "", "SERVER_NAME": "testserver", "SERVER_PORT": "80", "HTTP_HOST": "testserver",
+                   "REMOTE_ADDR": "127.0.0.1", "CONTENT_TYPE": "application/json", "CONTENT_LENGTH": str(len(raw)),
+                   "HTTP_X_WALLET_TIMESTAMP": ts, "HTTP_X_WALLET_SIGNATURE": sign(gf.SECRET, raw, ts),
+                   "wsgi.input": io.BytesIO(raw), "wsgi.url_scheme": "http", "wsgi.errors": sys.stderr,
+                   "SERVER_PROTOCOL": "HTTP/1.1"}
+        status = []
+        chunks = app(environ, lambda s, h, exc_info=None: status.append(int(s.split()[0])))
+        body = json.loads(b"".join(chunks))
+        chunks.close()  # request_finished: Django's end-of-request connection housekeeping
+        return status[0], body
+
+    assert bet("d1")[1]["status"] == "OK"
+    pid = connection.connection.info.backend_pid
+    with psycopg.connect(**{k: v for k, v in connection.get_connection_params().items()
+                            if k in ("dbname", "user", "host", "port")}, autocommit=True) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [pid])
+    status, body = bet("d2")
+    assert (status, body["code"]) == (500, "INTERNAL_RETRY")
+    status, body = bet("d2")  # the provider retries the same request
+    assert status == 200 and body["status"] == "OK" and body["balance"] == "98.00"
