@@ -31,6 +31,15 @@ class BaseTable(tables.Table):
         return [c for c in self.columns.iterall() if not getattr(c.column, "exclude_from_export", False)]
 
 
+class DateTimeColumn(tables.DateTimeColumn):
+    """A date/time kept on one line ("2026-11-30 13:19:04" would otherwise break at its hyphens)."""
+
+    def __init__(self, *args, **kwargs):
+        attrs = kwargs.pop("attrs", {})
+        attrs.setdefault("td", {"class": "nowrap"})
+        super().__init__(*args, attrs=attrs, **kwargs)
+
+
 class MoneyColumn(tables.Column):
     """Renders an amount with its currency, right-aligned. ``currency_accessor`` names the currency."""
 
@@ -68,7 +77,7 @@ class ActionsColumn(tables.TemplateColumn):
 
 class AuditEventTable(BaseTable):
     seq = tables.Column(linkify=True, verbose_name="#")
-    created_at = tables.DateTimeColumn(format="Y-m-d H:i:s", verbose_name="Time")
+    created_at = DateTimeColumn(format="Y-m-d H:i:s", verbose_name="Time")
     actor_label = tables.Column(verbose_name="Actor")
     object_repr = tables.Column(verbose_name="Object")
 
@@ -86,7 +95,7 @@ class UserTable(BaseTable):
     role = tables.Column(empty_values=(), orderable=False, verbose_name="Role")
     two_factor = tables.BooleanColumn(verbose_name="2FA", orderable=False)
     is_active = tables.BooleanColumn(verbose_name="Active")
-    last_login = tables.DateTimeColumn(format="Y-m-d H:i")
+    last_login = DateTimeColumn(format="Y-m-d H:i")
 
     class Meta(BaseTable.Meta):
         model = User

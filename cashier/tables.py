@@ -2,7 +2,7 @@
 
 import django_tables2 as tables
 
-from backoffice.tables import BaseTable, ChoiceBadgeColumn, MoneyColumn
+from backoffice.tables import BaseTable, ChoiceBadgeColumn, DateTimeColumn, MoneyColumn
 from cashier.models import (
     Account,
     AmlCase,
@@ -23,7 +23,7 @@ from cashier.models import (
 
 class EntryTable(BaseTable):
     id = tables.Column(verbose_name="Entry")
-    created_at = tables.DateTimeColumn(verbose_name="Time", format="Y-m-d H:i:s")
+    created_at = DateTimeColumn(verbose_name="Time", format="Y-m-d H:i:s")
     transaction = tables.Column(linkify=True, verbose_name="Transaction", accessor="transaction_id")
     kind = tables.Column(accessor="transaction__kind", verbose_name="Type", orderable=False)
     player = tables.Column(accessor="account__player__username", verbose_name="Player", orderable=False)
@@ -54,7 +54,7 @@ class EntryTable(BaseTable):
 class LedgerTransactionTable(BaseTable):
     id = tables.Column(linkify=True, verbose_name="Transaction")
     # Sorted by id: the same order (both are assigned by one posting call), and created_at has no index.
-    created_at = tables.DateTimeColumn(verbose_name="Time", format="Y-m-d H:i:s", order_by=("id",))
+    created_at = DateTimeColumn(verbose_name="Time", format="Y-m-d H:i:s", order_by=("id",))
     handled_by = tables.Column(verbose_name="Handled by", orderable=False, accessor="handled_by")
 
     class Meta(BaseTable.Meta):
@@ -99,7 +99,7 @@ class DepositTable(BaseTable):
     amount = MoneyColumn()
     status = ChoiceBadgeColumn()
     is_ftd = tables.BooleanColumn(verbose_name="FTD")
-    created_at = tables.DateTimeColumn(format="Y-m-d H:i")
+    created_at = DateTimeColumn(format="Y-m-d H:i")
 
     class Meta(BaseTable.Meta):
         model = Deposit
@@ -114,7 +114,7 @@ class WithdrawalTable(BaseTable):
     method = tables.Column(accessor="method__name", verbose_name="Method")
     amount = MoneyColumn()
     status = ChoiceBadgeColumn()
-    created_at = tables.DateTimeColumn(format="Y-m-d H:i")
+    created_at = DateTimeColumn(format="Y-m-d H:i")
 
     class Meta(BaseTable.Meta):
         model = Withdrawal
@@ -129,7 +129,7 @@ class AmlCaseTable(BaseTable):
     player = tables.Column(linkify=True)
     status = ChoiceBadgeColumn()
     flags = tables.Column(accessor="flag_count", verbose_name="Flags", orderable=False)
-    created_at = tables.DateTimeColumn(format="Y-m-d H:i")
+    created_at = DateTimeColumn(format="Y-m-d H:i")
 
     class Meta(BaseTable.Meta):
         model = AmlCase
@@ -137,7 +137,7 @@ class AmlCaseTable(BaseTable):
 
 
 class AmlFlagTable(BaseTable):
-    created_at = tables.DateTimeColumn(format="Y-m-d H:i")
+    created_at = DateTimeColumn(format="Y-m-d H:i")
     deposit = tables.Column(linkify=True)
     withdrawal = tables.Column(linkify=True)
 
@@ -196,7 +196,7 @@ class AmlThresholdTable(BaseTable):
 
 
 class FxRateTable(BaseTable):
-    valid_from = tables.DateTimeColumn(format="Y-m-d H:i")
+    valid_from = DateTimeColumn(format="Y-m-d H:i")
 
     class Meta(BaseTable.Meta):
         model = FxRate

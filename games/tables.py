@@ -1,6 +1,6 @@
 import django_tables2 as tables
 
-from backoffice.tables import BaseTable, ChoiceBadgeColumn, MoneyColumn
+from backoffice.tables import BaseTable, ChoiceBadgeColumn, DateTimeColumn, MoneyColumn
 from games.models import Game, Jurisdiction, LobbyCategory, Provider, Round, WalletTransaction
 
 NUM = {"td": {"class": "num"}, "th": {"class": "num"}}
@@ -11,7 +11,7 @@ class ProviderTable(BaseTable):
     name = tables.Column(linkify=True)
     game_count = tables.Column(verbose_name="Games", attrs=NUM)
     is_active = tables.BooleanColumn(verbose_name="Active")
-    secret_rotated_at = tables.DateTimeColumn(format="Y-m-d H:i", verbose_name="Secret rotated")
+    secret_rotated_at = DateTimeColumn(format="Y-m-d H:i", verbose_name="Secret rotated")
 
     class Meta(BaseTable.Meta):
         model = Provider
@@ -75,7 +75,7 @@ class RoundTable(BaseTable):
     bet_cash = MoneyColumn(verbose_name="Bet cash")
     bet_bonus = MoneyColumn(verbose_name="Bet bonus")
     rolled_back = MoneyColumn(verbose_name="Rolled back")
-    opened_at = tables.DateTimeColumn(format="Y-m-d H:i:s", verbose_name="Opened")
+    opened_at = DateTimeColumn(format="Y-m-d H:i:s", verbose_name="Opened")
 
     class Meta(BaseTable.Meta):
         model = Round
@@ -100,7 +100,7 @@ class WalletTransactionTable(BaseTable):
     bonus_amount = MoneyColumn(verbose_name="Bonus")
     balance_before = MoneyColumn(verbose_name="Before")
     balance_after = MoneyColumn(verbose_name="After")
-    created_at = tables.DateTimeColumn(format="H:i:s.u", verbose_name="Time")
+    created_at = DateTimeColumn(format="H:i:s.u", verbose_name="Time")
     tx_ref = tables.Column(verbose_name="Provider tx id")
     ref_tx = tables.Column(verbose_name="Refers to")
     ledger_transaction_id = tables.Column(verbose_name="Ledger tx")

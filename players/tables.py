@@ -5,7 +5,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from backoffice.money import format_money
-from backoffice.tables import BaseTable, ChoiceBadgeColumn, MoneyColumn
+from backoffice.tables import BaseTable, ChoiceBadgeColumn, DateTimeColumn, MoneyColumn
 from players.models import Agent, KycEvent, Note, Player, RgExclusion, Segment
 
 
@@ -48,7 +48,7 @@ class PlayerTable(BaseTable):
     agent = tables.Column(linkify=True, accessor="agent__code", verbose_name="Agent")
     is_test = tables.BooleanColumn(verbose_name="Test")
     lifetime_deposits = MoneyColumn(verbose_name="Lifetime deposits")
-    created_at = tables.DateTimeColumn(format="Y-m-d H:i", verbose_name="Registered")
+    created_at = DateTimeColumn(format="Y-m-d H:i", verbose_name="Registered")
 
     class Meta(BaseTable.Meta):
         model = Player
@@ -106,7 +106,7 @@ class AgentTreeTable(AgentTable):
 
 
 class KycEventTable(BaseTable):
-    created_at = tables.DateTimeColumn(format="Y-m-d H:i", verbose_name="When")
+    created_at = DateTimeColumn(format="Y-m-d H:i", verbose_name="When")
     from_status = ChoiceBadgeColumn(verbose_name="From")
     to_status = ChoiceBadgeColumn(verbose_name="To")
     actor = tables.Column(accessor="actor__username", verbose_name="By", default="system")
@@ -118,8 +118,8 @@ class KycEventTable(BaseTable):
 
 class ExclusionTable(BaseTable):
     kind = tables.Column()
-    starts_at = tables.DateTimeColumn(format="Y-m-d H:i", verbose_name="From")
-    ends_at = tables.DateTimeColumn(format="Y-m-d H:i", verbose_name="Until", default="indefinite")
+    starts_at = DateTimeColumn(format="Y-m-d H:i", verbose_name="From")
+    ends_at = DateTimeColumn(format="Y-m-d H:i", verbose_name="Until", default="indefinite")
     actor = tables.Column(accessor="actor__username", verbose_name="Recorded by", default="—")
 
     class Meta(BaseTable.Meta):
@@ -128,13 +128,13 @@ class ExclusionTable(BaseTable):
 
 
 class NoteTable(BaseTable):
-    created_at = tables.DateTimeColumn(format="Y-m-d H:i", verbose_name="When")
+    created_at = DateTimeColumn(format="Y-m-d H:i", verbose_name="When")
     player = tables.Column(linkify=lambda record: record.get_absolute_url(), accessor="player__username")
     channel = tables.Column()
     author = tables.Column(accessor="author__username", verbose_name="Author", default="—")
     follow_up_on = tables.DateColumn(format="Y-m-d", verbose_name="Follow-up")
     assignee = tables.Column(accessor="assignee__username", verbose_name="Assignee", default="—")
-    follow_up_done_at = tables.DateTimeColumn(format="Y-m-d", verbose_name="Done")
+    follow_up_done_at = DateTimeColumn(format="Y-m-d", verbose_name="Done")
     done = tables.TemplateColumn(
         '{% if record.follow_up_on and not record.follow_up_done_at %}<a class="btn btn-ghost btn-sm" '
         'href="{% url "players:note_done" record.pk %}">Mark done</a>{% endif %}', orderable=False, verbose_name="",
@@ -157,7 +157,7 @@ class SegmentTable(BaseTable):
     name = tables.Column(linkify=True)
     kind = ChoiceBadgeColumn()
     member_count = tables.Column(verbose_name="Members", attrs={"td": {"class": "num"}, "th": {"class": "num"}})
-    counted_at = tables.DateTimeColumn(format="Y-m-d H:i", verbose_name="Counted")
+    counted_at = DateTimeColumn(format="Y-m-d H:i", verbose_name="Counted")
 
     class Meta(BaseTable.Meta):
         model = Segment
