@@ -11,8 +11,9 @@ win, a different payload under a known id: ``fallback``. Replays of a known tran
 payload and player are answered here (``replay``) like the Python path answers them.
 
 The rows written are the Python path's, column for column: the ledger posting through ``cashier_post()``
-(the one posting function), the round, the wallet transaction, the RG hourly usage (the same upsert as
-``players.services.rg.rg_usage_record``), the player's last activity and the timeline event.
+(the one posting function), the round, the wallet transaction, the RG usage and the timeline event through
+the players module's own write paths (``players_rg_usage_record``, ``players_timeline_record``: migration
+players/0005, which ``rg_usage_record`` and ``timeline_record`` call too).
 Locks: the player's cash and bonus accounts FOR NO KEY UPDATE in id order first (as ``accounts_lock``), then
 the round, then ``cashier_post`` locks the accounts (already held) and the house shard: the order of the
 Python path, so the two paths cannot deadlock each other.
@@ -142,27 +143,6 @@ BEGIN
         END IF;
     END LOOP;
 END $$;
-
-CREATE OR REPLACE FUNCTION games_wallet_usage(p_player bigint, p_kind text, p_amount numeric, p_now timestamptz)
-RETURNS void LANGUAGE plpgsql AS $$
--- players.services.rg.rg_usage_record for wagers and wins: the hourly upsert, and the player's last activity
--- on the first activity of an hour.
-DECLARE
-    v_first boolean;
-BEGIN
-    IF p_amount = 0 THEN
-        RETURN;
-    END IF;
-    INSERT INTO players_rgusage (player_id, hour, deposits, wagers, wins)
-    VALUES (p_player, date_trunc('hour', p_now, 'UTC'), 0,
-            CASE WHEN p_kind = 'wager' THEN p_amount ELSE 0 END, CASE WHEN p_kind = 'win' THEN p_amount ELSE 0 END)
-    ON CONFLICT (player_id, hour) DO UPDATE SET deposits = players_rgusage.deposits + EXCLUDED.deposits,
-        wagers = players_rgusage.wagers + EXCLUDED.wagers, wins = players_rgusage.wins + EXCLUDED.wins
-    RETURNING (xmax = 0) INTO v_first;
-    IF v_first THEN
-        UPDATE players_player SET last_activity_at = GREATEST(last_activity_at, p_now) WHERE id = p_player;
-    END IF;
-END $$;
 """
 
 BET = r"""
@@ -273,13 +253,13 @@ BEGIN
             v_bonus_part, v_cash + v_bonus, v_cash + v_bonus - p_amount, v_cash - v_cash_part,
             v_bonus - v_bonus_part, p_hash, v_ledger, p_now)
     RETURNING id INTO v_tx;
-    PERFORM games_wallet_usage(s.player_id, 'wager', p_amount, p_now);
-    INSERT INTO players_timelineevent (player_id, occurred_at, module, kind, summary, amount, currency, actor_id,
-                                       integration, ref_type, ref_id, data)
-    VALUES (s.player_id, p_now, 'games', 'games.round',
-            left('Bet ' || round(p_amount, p_exponent)::text || ' ' || p_currency || ' on ' || g.title
-                 || ' (round ' || p_round || ')', 300),
-            -p_amount, p_currency, NULL, left('provider:' || p_code, 64), 'games.round', v_round::text,
+    IF p_amount <> 0 THEN
+        PERFORM players_rg_usage_record(s.player_id, 'wager', p_amount, p_now);
+    END IF;
+    PERFORM players_timeline_record(s.player_id, p_now, 'games.round',
+            'Bet ' || round(p_amount, p_exponent)::text || ' ' || p_currency || ' on ' || g.title
+            || ' (round ' || p_round || ')',
+            -p_amount, p_currency, NULL, 'provider:' || p_code, 'games.round', v_round::text,
             jsonb_build_object('op', 'bet', 'tx', p_tx, 'cash', v_cash_part::text, 'bonus', v_bonus_part::text));
     RETURN QUERY SELECT 'ok', s.player_id, s.player_currency::text, v_cash - v_cash_part, v_bonus - v_bonus_part, v_tx;
 END $$;
@@ -358,13 +338,13 @@ BEGIN
            status = CASE WHEN p_closed AND status IN ('open', 'interrupted') THEN 'complete' ELSE status END,
            closed_at = CASE WHEN p_closed AND status IN ('open', 'interrupted') THEN p_now ELSE closed_at END
      WHERE id = r.id;
-    PERFORM games_wallet_usage(s.player_id, 'win', p_amount, p_now);
-    INSERT INTO players_timelineevent (player_id, occurred_at, module, kind, summary, amount, currency, actor_id,
-                                       integration, ref_type, ref_id, data)
-    VALUES (s.player_id, p_now, 'games', 'games.round',
-            left('Win ' || round(p_amount, p_exponent)::text || ' ' || p_currency || ' on ' || r.title
-                 || ' (round ' || p_round || ')', 300),
-            p_amount, p_currency, NULL, left('provider:' || p_code, 64), 'games.round', r.id::text,
+    IF p_amount <> 0 THEN
+        PERFORM players_rg_usage_record(s.player_id, 'win', p_amount, p_now);
+    END IF;
+    PERFORM players_timeline_record(s.player_id, p_now, 'games.round',
+            'Win ' || round(p_amount, p_exponent)::text || ' ' || p_currency || ' on ' || r.title
+            || ' (round ' || p_round || ')',
+            p_amount, p_currency, NULL, 'provider:' || p_code, 'games.round', r.id::text,
             jsonb_build_object('op', 'win', 'tx', p_tx, 'cash', p_amount::text, 'bonus',
                                CASE WHEN r.bet_total - r.rolled_back > 0 THEN round(0::numeric, p_exponent)::text
                                     ELSE '0' END));
@@ -440,13 +420,13 @@ BEGIN
                 SELECT 1 FROM games_wallettransaction wt WHERE wt.round_id = r.id AND wt.kind = 'bet'
                 AND wt.status = 'ok') AS cancel) c
      WHERE id = r.id;
-    PERFORM games_wallet_usage(s.player_id, 'wager', -t.amount, p_now);  -- a rollback records the negative wager
-    INSERT INTO players_timelineevent (player_id, occurred_at, module, kind, summary, amount, currency, actor_id,
-                                       integration, ref_type, ref_id, data)
-    VALUES (s.player_id, p_now, 'games', 'games.round',
-            left('Bet ' || p_target || ' rolled back: ' || round(t.amount, (p_exponents ->> t.currency)::int)::text
-                 || ' ' || t.currency || ' refunded (round ' || r.round_ref || ')', 300),
-            t.amount, s.player_currency, NULL, left('provider:' || p_code, 64), 'games.round', r.id::text,
+    IF t.amount <> 0 THEN  -- a rollback records the negative wager
+        PERFORM players_rg_usage_record(s.player_id, 'wager', -t.amount, p_now);
+    END IF;
+    PERFORM players_timeline_record(s.player_id, p_now, 'games.round',
+            'Bet ' || p_target || ' rolled back: ' || round(t.amount, (p_exponents ->> t.currency)::int)::text
+            || ' ' || t.currency || ' refunded (round ' || r.round_ref || ')',
+            t.amount, s.player_currency, NULL, 'provider:' || p_code, 'games.round', r.id::text,
             jsonb_build_object('op', 'rollback', 'tx', p_tx, 'bet', p_target));
     RETURN QUERY SELECT 'ok', s.player_id, s.player_currency::text, v_cash + t.cash_amount, v_bonus + t.bonus_amount,
                         v_tx;
@@ -460,7 +440,6 @@ DROP FUNCTION IF EXISTS games_wallet_win(bigint, text, text, text, text, text, n
                                          timestamptz, int, int);
 DROP FUNCTION IF EXISTS games_wallet_bet(bigint, text, text, text, text, text, numeric, text, boolean, text,
                                          timestamptz, int, int, int, boolean);
-DROP FUNCTION IF EXISTS games_wallet_usage(bigint, text, numeric, timestamptz);
 DROP FUNCTION IF EXISTS games_wallet_lock(bigint);
 DROP FUNCTION IF EXISTS games_wallet_replay(bigint, text, text, bigint, text);
 DROP FUNCTION IF EXISTS games_wallet_book(text, bigint, text, text, text, text, int, bigint, numeric, bigint, numeric,
@@ -473,7 +452,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("games", "0002_rtp_two_decimals"),
         ("cashier", "0009_one_deferred_entry_check"),
-        ("players", "0004_kyc_vip_labels"),
+        ("players", "0005_usage_and_timeline_functions"),
     ]
 
     operations = [migrations.RunSQL(COMMON + BET + WIN + ROLLBACK, REVERSE)]

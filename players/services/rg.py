@@ -181,37 +181,19 @@ def rg_check(*, player, action: str, amount: Decimal, at: datetime | None = None
     return RgDecision(True, remaining=remaining)
 
 
-_USAGE_SQL = """
-INSERT INTO players_rgusage (player_id, hour, deposits, wagers, wins) VALUES (%s, %s, %s, %s, %s)
-ON CONFLICT (player_id, hour) DO UPDATE SET deposits = players_rgusage.deposits + EXCLUDED.deposits,
-    wagers = players_rgusage.wagers + EXCLUDED.wagers, wins = players_rgusage.wins + EXCLUDED.wins
-RETURNING (xmax = 0)
-"""
-
-
 def rg_usage_record(*, player_id: int, kind: str, amount: Decimal, at: datetime | None = None) -> None:
     """Add a deposit, wager or win to the player's hourly usage, in the caller's transaction.
 
-    One upsert (raw SQL: the ORM has no "add on conflict"); the player row is touched only for deposits
-    (lifetime total) and for the first activity of each hour (last activity, used by segments). A
-    rollback records the negative amount.
+    The SQL function ``players_rg_usage_record`` (migration 0005) is the one implementation, shared with the
+    wallet's fast path: one upsert on the (player, hour) bucket; the player row is touched only for deposits
+    (lifetime total) and for the first activity of each hour (last activity, used by segments). A rollback
+    records the negative amount.
     """
     if kind not in UsageKind.values:
         raise ValueError(f"Unknown usage kind {kind!r}.")
     amount = to_decimal(amount)
-    at = at or timezone.now()
-    cols = {"deposit": 0, "wager": 0, "win": 0}
-    cols[kind] = amount
     with connection.cursor() as cur:
-        cur.execute(_USAGE_SQL, [player_id, _hour(at), cols["deposit"], cols["wager"], cols["win"]])
-        first_this_hour = cur.fetchone()[0]
-        if kind == UsageKind.DEPOSIT:
-            cur.execute("UPDATE players_player SET lifetime_deposits = lifetime_deposits + %s, "
-                        "last_activity_at = GREATEST(last_activity_at, %s) WHERE id = %s",
-                        [amount, at, player_id])
-        elif first_this_hour:
-            cur.execute("UPDATE players_player SET last_activity_at = GREATEST(last_activity_at, %s) WHERE id = %s",
-                        [at, player_id])
+        cur.execute("SELECT players_rg_usage_record(%s, %s, %s, %s)", [player_id, kind, amount, at or timezone.now()])
 
 
 # --- Limits ----------------------------------------------------------------------------------------

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from decimal import Decimal
 
+from django.db import connection
 from django.utils import timezone
-
-from players.models import TimelineEvent
 
 
 def timeline_record(*, player_id: int, kind: str, summary: str, occurred_at: datetime | None = None,
@@ -24,8 +24,7 @@ def timeline_record(*, player_id: int, kind: str, summary: str, occurred_at: dat
     if amount is not None and isinstance(amount, float):
         raise TypeError("Timeline amounts must be Decimal, not float.")
     actor_id = actor.pk if actor is not None and getattr(actor, "is_authenticated", False) else None
-    TimelineEvent.objects.create(
-        player_id=player_id, occurred_at=occurred_at or timezone.now(), module=module[:32], kind=kind[:64],
-        summary=summary[:300], amount=amount, currency=currency, actor_id=actor_id, integration=integration[:64],
-        ref_type=ref_type[:64], ref_id=str(ref_id)[:64], data=data,
-    )
+    with connection.cursor() as cur:  # players_timeline_record (migration 0005): shared with SQL callers
+        cur.execute("SELECT players_timeline_record(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb)",
+                    [player_id, occurred_at or timezone.now(), kind, summary, amount, currency, actor_id, integration,
+                     ref_type, str(ref_id), None if data is None else json.dumps(data)])
