@@ -9,20 +9,24 @@ from __future__ import annotations
 from decimal import Decimal
 
 
+def _bonus_rule():
+    """``bonuses.services.bonus_max_bet_check`` when a bonuses module provides it, else None (looked up once)."""
+    global _BONUS_RULE
+    if _BONUS_RULE is None:
+        try:
+            from bonuses.services import bonus_max_bet_check as rule  # type: ignore[attr-defined]
+        except ImportError:
+            rule = False
+        _BONUS_RULE = rule
+    return _BONUS_RULE or None
+
+
+_BONUS_RULE = None
+
+
 def bonus_rules_installed() -> bool:
     """Whether a bonuses module provides bet rules: the wallet's fast path then leaves bets to the general path."""
-    global _BONUS_RULES
-    if _BONUS_RULES is None:
-        try:
-            from bonuses.services import bonus_max_bet_check  # type: ignore[attr-defined]  # noqa: F401
-        except ImportError:
-            _BONUS_RULES = False
-        else:
-            _BONUS_RULES = True
-    return _BONUS_RULES
-
-
-_BONUS_RULES: bool | None = None
+    return _bonus_rule() is not None
 
 
 def bonus_max_bet_check(*, player, game, amount: Decimal, bonus_part: Decimal) -> str:
@@ -32,11 +36,8 @@ def bonus_max_bet_check(*, player, game, amount: Decimal, bonus_part: Decimal) -
     The bonuses app does not exist yet: when it provides ``bonuses.services.bonus_max_bet_check`` with this
     signature, it is used; until then every bet passes.
     """
-    try:
-        from bonuses.services import bonus_max_bet_check as check  # type: ignore[attr-defined]
-    except ImportError:
-        return ""
-    return check(player=player, game=game, amount=amount, bonus_part=bonus_part) or ""
+    rule = _bonus_rule()
+    return (rule(player=player, game=game, amount=amount, bonus_part=bonus_part) or "") if rule else ""
 
 
 def exclusion_end_game_sessions(*, player, exclusion, actor=None) -> None:
