@@ -14,6 +14,8 @@ messages, same SQLSTATE. Two changes:
   setting is transaction-local and rolled back with a savepoint, like the checks it stands for.
 """
 
+from importlib import import_module
+
 from django.db import migrations
 
 SQL = r"""
@@ -49,27 +51,8 @@ BEGIN
 END $$;
 """
 
-# 0009's body.
-REVERSE = r"""
-CREATE OR REPLACE FUNCTION cashier_entry_check_balanced() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    bad record;
-BEGIN
-    SELECT e.currency, SUM(e.amount) AS total, bool_or(e.currency <> a.currency) AS wrong_currency INTO bad
-      FROM cashier_entry e JOIN cashier_account a ON a.id = e.account_id
-     WHERE e.transaction_id = NEW.transaction_id
-     GROUP BY e.currency HAVING SUM(e.amount) <> 0 OR bool_or(e.currency <> a.currency) LIMIT 1;
-    IF FOUND THEN
-        IF bad.wrong_currency THEN
-            RAISE EXCEPTION 'ledger transaction %: an entry in % differs from its account''s currency',
-                NEW.transaction_id, bad.currency USING ERRCODE = '23514';
-        END IF;
-        RAISE EXCEPTION 'ledger transaction % does not balance in %: %', NEW.transaction_id, bad.currency, bad.total
-            USING ERRCODE = '23514';
-    END IF;
-    RETURN NULL;
-END $$;
-"""
+# Reversing restores the previous body: 0009_one_deferred_entry_check's own SQL (not a copy of it).
+REVERSE = import_module("cashier.migrations.0009_one_deferred_entry_check").SQL
 
 
 class Migration(migrations.Migration):
