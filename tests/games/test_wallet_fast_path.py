@@ -235,3 +235,49 @@ def test_a_dropped_connection_costs_one_retried_call(player_factory, settings):
     assert (status, body["code"]) == (500, "INTERNAL_RETRY")
     status, body = bet("d2")  # the provider retries the same request
     assert status == 200 and body["status"] == "OK" and body["balance"] == "98.00"
+
+
+
+def test_no_statement_of_the_fast_path_is_planned_per_call(wallet, world_games, settings):
+    """plpgsql keeps a statement's generic plan only when it is not costlier than planning each call. A
+    condition whose generic plan must scan many rows (games/0005: a partial index a parameter cannot prove
+    usable) makes PostgreSQL plan that statement again on every call. With 20,000 wallet transactions of the
+    provider on record and the plans warmed up, a bet, a win and a rollback must plan nothing: each planner
+    run would be logged (``log_planner_stats``) and reach this client as a LOG notice."""
+    settings.WALLET_FAST_PATH = True
+    s = world_games["session"]
+    with connection.cursor() as cur:  # history: the provider's earlier transactions
+        cur.execute("""
+            INSERT INTO games_wallettransaction (provider_id, tx_ref, kind, status, ref_tx, round_id, player_id,
+                currency, amount, cash_amount, bonus_amount, balance_before, balance_after, cash_after, bonus_after,
+                request_hash, ledger_transaction_id, created_at)
+            SELECT %s, 'old-' || g, 'bet', 'ok', '', NULL, %s, 'EUR', 0, 0, 0, 0, 0, 0, 0, '', NULL, now()
+              FROM generate_series(1, 20000) g""", [world_games["provider"].pk, world_games["player"].pk])
+        cur.execute("ANALYZE games_wallettransaction")
+
+    def play(n):
+        for op, fields in [
+                ("bet", {"transaction_id": f"g{n}", "round_id": f"g{n}", "amount": "1.00", "currency": "EUR"}),
+                ("win", {"transaction_id": f"g{n}w", "round_id": f"g{n}", "amount": "1.00", "currency": "EUR",
+                         "bet_transaction_id": f"g{n}", "round_closed": True}),
+                ("bet", {"transaction_id": f"h{n}", "round_id": f"h{n}", "amount": "1.00", "currency": "EUR"}),
+                ("rollback", {"transaction_id": f"h{n}r", "rollback_transaction_id": f"h{n}", "round_id": f"h{n}"})]:
+            _, body = wallet.call(op, token=s.token, game_id="slot-1", **fields)
+            assert body["status"] == "OK", (op, body)
+
+    for n in range(8):  # past plpgsql's five custom plans and psycopg's prepare threshold
+        play(n)
+    notices: list[str] = []
+    raw = connection.connection
+    raw.add_notice_handler(lambda diag: notices.append(diag.message_primary or ""))
+    with connection.cursor() as cur:
+        cur.execute("SET log_planner_stats = on")
+        cur.execute("SET client_min_messages = log")
+    try:
+        play(8)
+    finally:
+        with connection.cursor() as cur:
+            cur.execute("RESET log_planner_stats")
+            cur.execute("RESET client_min_messages")
+        raw.remove_notice_handler(raw._notice_handlers[-1])
+    assert notices.count("PLANNER STATISTICS") == 0, notices
