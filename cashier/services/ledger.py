@@ -12,10 +12,9 @@ from __future__ import annotations
 import hashlib
 import json
 import random
-from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
+from json.encoder import encode_basestring_ascii as _json_string
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
@@ -23,7 +22,7 @@ from django.utils import timezone
 
 from backoffice.db import prepared_cursor
 from backoffice.exceptions import ApplicationError
-from backoffice.money import currency_exponent, has_valid_precision, to_decimal
+from backoffice.money import currency_exponent, to_decimal
 from cashier.choices import PLAYER_KINDS, AccountKind
 from cashier.constants import DEFAULT_SYSTEM_SHARDS, UNSHARDED_KINDS
 from cashier.models import Account, LedgerTransaction
@@ -47,10 +46,31 @@ class InvalidPosting(ApplicationError):
         super().__init__(message, **kw)
 
 
-@dataclass
 class PostResult:
-    transaction: LedgerTransaction
-    created: bool
+    """What ``ledger_post`` did: ``transaction`` and whether this call ``created`` it (False: a replay).
+
+    A created posting's ``LedgerTransaction`` is built from what was posted (no query) on first access of
+    ``transaction``: building a model instance costs more client CPU than the rest of the posting's Python, and
+    callers that only need the id read ``transaction_id``.
+    """
+
+    __slots__ = ("_fields", "_transaction", "created", "transaction_id")
+
+    def __init__(self, transaction: LedgerTransaction | None, created: bool, *, fields: dict | None = None):
+        self.created = created
+        self._transaction, self._fields = transaction, fields
+        self.transaction_id = transaction.pk if transaction is not None else fields["id"]
+
+    @property
+    def transaction(self) -> LedgerTransaction:
+        if self._transaction is None:
+            tx = LedgerTransaction(**self._fields)
+            tx._state.adding, tx._state.db = False, "default"
+            self._transaction = tx
+        return self._transaction
+
+    def __repr__(self) -> str:
+        return f"PostResult(transaction_id={self.transaction_id}, created={self.created})"
 
 
 # --- Accounts ---------------------------------------------------------------------------------------
@@ -170,20 +190,35 @@ def _logical_account(account: Account) -> str:
 
 
 def _payload_hash(kind: str, lines: list[tuple[Account, Decimal]]) -> str:
-    # Amounts in plain notation without trailing zeros ("20", "0.5"), so that SQL callers of cashier_post()
-    # (the wallet's fast path, games_ledger_payload_hash) compute the same hash with trim_scale().
-    totals: dict[str, Decimal] = defaultdict(Decimal)
+    # sha256 of the JSON text ``[kind,[[account,amount],...]]`` (compact, sorted by account, zero totals left
+    # out), amounts in plain notation without trailing zeros ("20", "0.5"), so that SQL callers of
+    # cashier_post() (the wallet's fast path, games_ledger_payload_hash) compute the same hash with
+    # trim_scale(). Written out rather than json.dumps(..., separators=...) (a new encoder per call); the
+    # strings go through json's own ASCII string encoder, so the text is byte for byte json.dumps's.
+    totals: dict[str, Decimal] = {}
     for account, amount in lines:
-        totals[_logical_account(account)] += amount
-    canonical = json.dumps([kind, sorted([k, format(v.normalize(), "f")] for k, v in totals.items() if v != 0)],
-                           separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+        key = _logical_account(account)
+        totals[key] = totals[key] + amount if key in totals else amount
+    legs = ",".join(f"[{_json_string(key)},{_json_string(format(total.normalize(), 'f'))}]"
+                    for key, total in sorted(totals.items()) if total != 0)
+    return hashlib.sha256(f"[{_json_string(kind)},[{legs}]]".encode()).hexdigest()
+
+
+_AMOUNT_LIMIT = Decimal(10) ** 15
+_QUANTA: dict[str, Decimal] = {}  # currency -> its minor unit, e.g. Decimal("0.01")
+
+
+def _quantum(currency: str) -> Decimal:
+    quantum = _QUANTA.get(currency)
+    if quantum is None:
+        quantum = _QUANTA[currency] = Decimal(1).scaleb(-currency_exponent(currency))
+    return quantum
 
 
 def _validated_lines(lines) -> list[tuple[Account, Decimal]]:
     if not lines or len(lines) < 2:
         raise InvalidPosting("A posting needs at least two lines.")
-    clean, totals = [], defaultdict(Decimal)
+    clean, totals = [], {}
     for account, raw in lines:
         if not isinstance(account, Account) or account.pk is None:
             raise InvalidPosting("Every line needs a saved Account.")
@@ -193,11 +228,16 @@ def _validated_lines(lines) -> list[tuple[Account, Decimal]]:
             raise InvalidPosting(str(exc)) from None
         if amount == 0:
             raise InvalidPosting("A line amount must not be zero.")
-        if abs(amount) >= Decimal(10) ** 15:
+        if abs(amount) >= _AMOUNT_LIMIT:
             raise InvalidPosting("Amount out of range.")
-        if not has_valid_precision(amount, account.currency):
-            raise InvalidPosting(f"{amount} has more decimals than {account.currency} allows.")
-        totals[account.currency] += amount
+        currency = account.currency
+        try:
+            valid = amount == amount.quantize(_quantum(currency))
+        except InvalidOperation:  # more digits than the decimal context holds, e.g. 1E+30
+            valid = False
+        if not valid:
+            raise InvalidPosting(f"{amount} has more decimals than {currency} allows.")
+        totals[currency] = totals[currency] + amount if currency in totals else amount
         clean.append((account, amount))
     unbalanced = {cur: str(total) for cur, total in totals.items() if total != 0}
     if unbalanced:
@@ -231,7 +271,7 @@ _POST_SQL = ("SELECT tx_id, status FROM cashier_post(%s, %s, %s, %s, %s, %s, %s:
 def _array_literal(values) -> str:
     """``{a,b}``: the posting's arrays as text (ints, Decimals, currency codes: nothing to quote). psycopg's
     list adaptation inspects every element to pick a type; the SQL casts (``::bigint[]``) make that moot."""
-    return "{" + ",".join(map(str, values)) + "}"
+    return "{" + ",".join(values) + "}"
 
 
 def ledger_post(*, idempotency_key: str, kind: str, lines: Sequence[tuple[Account, Decimal]], actor=None,
@@ -241,7 +281,7 @@ def ledger_post(*, idempotency_key: str, kind: str, lines: Sequence[tuple[Accoun
 
     Same key and same lines: the original transaction, ``created=False``, nothing moves. Same key and
     different lines: :class:`IdempotencyConflict`. A balance beyond its limit: :class:`InsufficientFunds`
-    and nothing is written. The database work is one call of ``cashier_post()`` (migrations 0006, 0010, 0013).
+    and nothing is written. The database work is one call of ``cashier_post()`` (migrations 0006, 0010, 0013, 0014).
     """
     if not idempotency_key or len(idempotency_key) > 200:
         raise InvalidPosting("An idempotency key of 1 to 200 characters is required.")
@@ -251,10 +291,11 @@ def ledger_post(*, idempotency_key: str, kind: str, lines: Sequence[tuple[Accoun
     digest = _payload_hash(kind, clean)
     now = timezone.now()
     actor_id = actor.pk if actor is not None and getattr(actor, "is_authenticated", False) else None
-    params = [idempotency_key, kind, digest, reference[:200], actor_id, integration[:64],
+    reference, integration = reference[:200], integration[:64]
+    params = [idempotency_key, kind, digest, reference, actor_id, integration,
               json.dumps(metadata, default=str) if metadata else "{}", reverses.pk if reverses else None,
-              _array_literal(int(a.pk) for a, _ in clean), _array_literal(amount for _, amount in clean),
-              _array_literal(a.currency for a, _ in clean), now]
+              _array_literal([str(int(a.pk)) for a, _ in clean]), _array_literal([str(amount) for _, amount in clean]),
+              _array_literal([a.currency for a, _ in clean]), now]
     try:
         if connection.in_atomic_block:  # a savepoint: a refusal must not abort the caller's transaction
             with transaction.atomic(), prepared_cursor() as cur:
@@ -269,11 +310,10 @@ def ledger_post(*, idempotency_key: str, kind: str, lines: Sequence[tuple[Accoun
         raise
     if status == "replay":
         return PostResult(LedgerTransaction.objects.get(pk=tx_id), False)
-    tx = LedgerTransaction(id=tx_id, idempotency_key=idempotency_key, kind=kind, payload_hash=digest,
-                           reference=reference[:200], actor_id=actor_id, integration=integration[:64],
-                           metadata=metadata or {}, reverses=reverses, created_at=now)
-    tx._state.adding, tx._state.db = False, "default"
-    return PostResult(tx, True)
+    return PostResult(None, True, fields={
+        "id": tx_id, "idempotency_key": idempotency_key, "kind": kind, "payload_hash": digest, "reference": reference,
+        "actor_id": actor_id, "integration": integration, "metadata": metadata or {}, "reverses": reverses,
+        "created_at": now})
 
 
 def ledger_reverse(*, transaction_id: int, actor=None, integration: str = "", reason: str = "") -> PostResult:

@@ -196,3 +196,39 @@ def test_the_posting_statement_is_prepared_on_the_connection(funded_player):
     with connection.cursor() as cur:
         cur.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["%cashier_post(%"])
         assert cur.fetchone()[0] == 1
+
+
+# --- 0014/0015: per-line balance_after computed from the locked balances; the one-currency shortcut ---------
+
+def test_an_account_on_several_lines_gets_a_running_balance_after(funded_player):
+    a, house = cash(funded_player), house_account(currency="EUR")
+    result = ledger_post(idempotency_key="run", kind="test.split", lines=[
+        (a, Decimal("-5")), (house, Decimal("5")), (a, Decimal("-2.50")), (house, Decimal("2.50"))])
+    assert result.transaction_id == result.transaction.pk
+    entries = list(Entry.objects.filter(transaction_id=result.transaction_id).order_by("id"))
+    assert [(e.account_id, e.amount) for e in entries] == [
+        (a.pk, Decimal("-5")), (house.pk, Decimal("5")), (a.pk, Decimal("-2.5")), (house.pk, Decimal("2.5"))]
+    assert [e.balance_after for e in entries if e.account_id == a.pk] == [Decimal("95"), Decimal("92.5")]
+    assert player_balances(player=funded_player)["cash"] == Decimal("92.50")
+    ledger_ok()
+
+
+def test_a_line_in_another_currency_than_its_repeated_account_is_refused():
+    p = PlayerFactory(currency="EUR")
+    fund(p, "10")
+    house = house_account(currency="EUR")
+    assert _sql_refusal("cur2", [cash(p).pk, cash(p).pk, house.pk], [Decimal("-1"), Decimal("-1"), Decimal("2")],
+                        ["EUR", "USD", "EUR"]) == f"cashier:currency:{cash(p).pk}"
+
+
+def test_the_deferred_check_names_the_unbalanced_currency_of_a_multi_currency_transaction(funded_player):
+    eur, usd = cash(funded_player), house_account(currency="USD")
+    tx = LedgerTransaction.objects.first()
+    with pytest.raises(IntegrityError, match="does not balance in USD: 5"), transaction.atomic():
+        _raw("INSERT INTO cashier_entry (transaction_id, account_id, amount, currency, balance_after, created_at)"
+             " VALUES (%s, %s, 5, 'USD', 5, now())", [tx.pk, usd.pk])
+        _raw("SET CONSTRAINTS ALL IMMEDIATE")
+    with pytest.raises(IntegrityError, match="an entry in EUR differs"), transaction.atomic():
+        _raw("INSERT INTO cashier_entry (transaction_id, account_id, amount, currency, balance_after, created_at)"
+             " VALUES (%s, %s, 5, 'EUR', 5, now()), (%s, %s, -5, 'USD', 100, now())", [tx.pk, usd.pk, tx.pk, eur.pk])
+        _raw("SET CONSTRAINTS ALL IMMEDIATE")
