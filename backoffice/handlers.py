@@ -5,9 +5,11 @@ called by machines that authenticate every request with an HMAC signature, never
 Sessions, authentication, CSRF, two-factor, messages, htmx, CSP and axes do nothing useful there, yet cost
 ~0.4 ms of CPU per call (the CSP middleware alone builds its policy header for every response, exempt or
 not), and the wallet API is the product's hottest path. So API requests go through a second handler whose
-stack is ``API_MIDDLEWARE`` (security headers and the request id); the URLs, views and error handling are
-the same. The Django test client always uses the full stack; tests/backoffice/test_handlers.py checks this
-dispatcher itself.
+stack is ``API_MIDDLEWARE`` (security headers, the request id, the Host check and Content-Length) and which
+resolves against the API's own short URL list (``API_URLCONF``: the patterns ``ROOT_URLCONF`` includes as
+they are; 11 instead of 24 microseconds a call). Views, error handling and Django's request signals
+(connection housekeeping) are the same. The Django test client always uses the full stack;
+tests/backoffice/test_handlers.py checks this dispatcher itself.
 """
 
 from __future__ import annotations
@@ -29,6 +31,10 @@ class ApiWSGIHandler(WSGIHandler):
             super().load_middleware(is_async)
         finally:
             settings.MIDDLEWARE = full
+
+    def get_response(self, request):
+        request.urlconf = settings.API_URLCONF  # what a middleware may set; Django resolves against it
+        return super().get_response(request)
 
 
 def dispatching_application():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 import uuid
@@ -17,6 +18,7 @@ from backoffice.querysets import agent_for_user
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
+@functools.lru_cache(maxsize=4096)  # every request parses one; callers (providers, proxies) are few
 def _canonical_ip(value: str | None) -> str | None:
     """The canonical text of an IP address (IPv6 compressed), or None if ``value`` is not one."""
     try:
@@ -48,7 +50,7 @@ class RequestContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        incoming = request.headers.get("X-Request-ID", "")
+        incoming = request.META.get("HTTP_X_REQUEST_ID", "")  # request.headers would build a dict of them all
         rid = incoming if _REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex
         request.request_id = rid
         ip = client_ip(request)

@@ -1,9 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from backoffice import api_urls
 from backoffice.views import audit, auth, dashboard, health, users
-from cashier import api as cashier_api
-from games import api as games_api
 
 backoffice_patterns = (
     [
@@ -29,10 +28,6 @@ urlpatterns = [
     path("system/", include(backoffice_patterns)),
     path("players/", include("players.urls")),
     path("cashier/", include("cashier.urls")),
-    path("api/payments/v1/<slug:gateway_code>/webhook", cashier_api.webhook),  # signed; tests/cashier
     path("games/", include("games.urls")),
-    # Integration APIs (unnamed on purpose: they are not back-office pages; tests/games covers them).
-    path("api/wallet/v1/openapi.json", games_api.openapi),
-    path("api/wallet/v1/<str:provider_code>/<str:operation>", games_api.wallet),
-    path("api/lobby/v1/<str:jurisdiction>", games_api.lobby),
+    *api_urls.urlpatterns,  # the signed integration APIs (backoffice/api_urls.py)
 ]

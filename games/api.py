@@ -206,11 +206,12 @@ def wallet(request, provider_code: str, operation: str):
     raw = request.read(settings.WALLET_MAX_BODY_BYTES + 1)
     if len(raw) > settings.WALLET_MAX_BODY_BYTES:
         return _error("WRONG_SYNTAX", f"The body must be at most {settings.WALLET_MAX_BODY_BYTES} bytes.", 400)
-    if not verify_signature(provider, raw, request.headers.get("X-Wallet-Timestamp", ""),
-                            request.headers.get("X-Wallet-Signature", "")):
+    meta = request.META  # not request.headers: that builds a dict of every header on first use
+    if not verify_signature(provider, raw, meta.get("HTTP_X_WALLET_TIMESTAMP", ""),
+                            meta.get("HTTP_X_WALLET_SIGNATURE", "")):
         return _error("INVALID_SIGNATURE", "Bad signature or stale timestamp.", 401)
     try:
-        fields = parse_request(operation, raw, request.headers.get("Content-Type", ""))
+        fields = parse_request(operation, raw, meta.get("CONTENT_TYPE", ""))
     except _Syntax as exc:
         return _error("WRONG_SYNTAX", str(exc), 400)
     try:

@@ -9,9 +9,9 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 
 
-def _call(app, path, method="GET", body=b""):
+def _call(app, path, method="GET", body=b"", host="testserver"):
     environ = {"REQUEST_METHOD": method, "PATH_INFO": path, "SCRIPT_NAME": "", "QUERY_STRING": "",
-               "SERVER_NAME": "testserver", "SERVER_PORT": "80", "HTTP_HOST": "testserver",
+               "SERVER_NAME": host, "SERVER_PORT": "80", "HTTP_HOST": host,
                "REMOTE_ADDR": "127.0.0.1", "CONTENT_TYPE": "application/json", "CONTENT_LENGTH": str(len(body)),
                "wsgi.input": io.BytesIO(body), "wsgi.url_scheme": "http", "wsgi.errors": sys.stderr,
                "SERVER_PROTOCOL": "HTTP/1.1"}
@@ -63,3 +63,22 @@ def test_building_the_lean_handler_leaves_the_setting_alone():
     handler = ApiWSGIHandler()
     assert before == settings.MIDDLEWARE
     assert handler._middleware_chain is not None
+
+
+def test_the_api_urlconf_is_the_root_urlconfs_api_part():
+    """The API lane resolves against API_URLCONF alone; the full stack (and the test client) must see the
+    same endpoints under the same paths."""
+    from django.urls import get_resolver
+
+    api = get_resolver(settings.API_URLCONF)
+    root = get_resolver(settings.ROOT_URLCONF)
+    for path in ("/api/wallet/v1/acme/bet", "/api/wallet/v1/openapi.json", "/api/lobby/v1/mga",
+                 "/api/payments/v1/simpay/webhook"):
+        assert api.resolve(path).func is root.resolve(path).func
+    assert all(str(p.pattern).startswith("api/") for p in api.url_patterns)
+
+
+@pytest.mark.django_db
+def test_api_paths_still_check_the_host(application):
+    assert _call(application, "/api/wallet/v1/openapi.json")[0] == 200
+    assert _call(application, "/api/wallet/v1/openapi.json", host="evil.example")[0] == 400  # ALLOWED_HOSTS
