@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import psycopg
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.utils import CursorWrapper
 
 
 class PreparedCursor(psycopg.Cursor):
@@ -26,10 +27,27 @@ class PreparedCursor(psycopg.Cursor):
         return super().execute(query, params, prepare=True if prepare is None else prepare, binary=binary)
 
 
+class _ReusedCursor(CursorWrapper):
+    """Django's cursor wrapper (error translation) around the connection's one :class:`PreparedCursor`, kept
+    from call to call: leaving the ``with`` block (or ``close()``) frees it for the next call on the same
+    connection instead of closing it. A new psycopg cursor per call cost ~40-70 us of client CPU (its
+    adapters map, its state) on a statement whose whole client side is ~0.3 ms."""
+
+    in_use = False
+
+    def __exit__(self, type, value, traceback):
+        self.in_use = False
+
+    def close(self):
+        self.in_use = False
+
+
 def prepared_cursor(alias: str = DEFAULT_DB_ALIAS, *, health_check: bool = True):
     """A cursor for one hot statement: Django's ``CursorWrapper`` around a :class:`PreparedCursor` (error
     translation, broken-transaction check), or Django's own cursor when queries are logged (DEBUG, tests
-    capturing queries: the query log needs the client-side-bound text).
+    capturing queries: the query log needs the client-side-bound text). Use it as a context manager for one
+    statement: the cursor is the connection's, reused by the next call (a nested call gets a cursor of its
+    own).
 
     ``health_check=False`` skips Django's per-request connection check (``CONN_HEALTH_CHECKS``: a ``SELECT 1``
     round trip before the first query of each request) for callers whose failure is safe to retry: a broken
@@ -42,4 +60,10 @@ def prepared_cursor(alias: str = DEFAULT_DB_ALIAS, *, health_check: bool = True)
     conn.validate_thread_sharing()
     if conn.queries_logged:
         return conn.cursor()
-    return conn.make_cursor(PreparedCursor(conn.connection))
+    reused = getattr(conn, "_reused_prepared_cursor", None)
+    if reused is None or reused.cursor.connection is not conn.connection or reused.cursor.closed:
+        reused = conn._reused_prepared_cursor = _ReusedCursor(PreparedCursor(conn.connection), conn)
+    elif reused.in_use:  # nested: a cursor of its own, closed on exit
+        return conn.make_cursor(PreparedCursor(conn.connection))
+    reused.in_use = True
+    return reused
