@@ -15,7 +15,7 @@ the same order of precedence), same lock order. What changes is how the work is 
   never-analyzed ``cashier_account`` (the benchmark's ~1,000 accounts) got a sequential scan of every row for
   the lock and again for the update.
 
-Measured (PostgreSQL CPU per posting, interleaved A/B on one machine, see docs/performance.md): about 10% less.
+Measured: PostgreSQL CPU per posting -12% and -15% in two interleaved A/B rounds (docs/performance.md).
 """
 
 from importlib import import_module
