@@ -61,7 +61,6 @@ API_PATH_PREFIX = "/api/"
 API_MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "backoffice.middleware.RequestContextMiddleware",
-    "django.middleware.common.CommonMiddleware",  # Host checked against ALLOWED_HOSTS; Content-Length
 ]
 API_URLCONF = "backoffice.api_urls"  # their URLs (included as they are by ROOT_URLCONF)
 

@@ -213,7 +213,7 @@ def _post(*, key: str, kind: str, lines, reference: str, provider: Provider) -> 
                          reference=reference)
     if not result.created:
         raise _Retry()
-    return result.transaction.pk
+    return result.transaction_id
 
 
 def _timeline(*, player, kind: str, summary: str, amount: Decimal, round_: Round | None, provider: Provider,

@@ -82,3 +82,16 @@ def test_the_api_urlconf_is_the_root_urlconfs_api_part():
 def test_api_paths_still_check_the_host(application):
     assert _call(application, "/api/wallet/v1/openapi.json")[0] == 200
     assert _call(application, "/api/wallet/v1/openapi.json", host="evil.example")[0] == 400  # ALLOWED_HOSTS
+
+
+@pytest.mark.django_db
+def test_api_lane_answers_unknown_paths_and_failures_like_django(application, monkeypatch):
+    status, headers, _ = _call(application, "/api/nosuch/v1/thing")
+    assert status == 404 and "X-Request-ID" in headers
+
+    def boom():
+        raise RuntimeError("unexpected")
+
+    monkeypatch.setattr("games.openapi.document", boom)  # the openapi view's only call
+    status, headers, _ = _call(application, "/api/wallet/v1/openapi.json")
+    assert status == 500 and "X-Request-ID" in headers  # Django's 500 response, through the middleware
