@@ -134,8 +134,10 @@ class LedgerTransaction(models.Model):
                               related_name="+", db_index=False)  # one index fewer on the hottest insert
     integration = models.CharField(max_length=64, blank=True)
     metadata = models.JSONField(default=dict, blank=True)
-    reverses = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="reversed_by")
+    # At most one reversal per transaction (ledgertransaction_reverses_unique): a partial unique index, since a
+    # plain one would take an entry for the NULL of every ordinary posting, on the hottest insert.
+    reverses = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversals",
+                                 db_index=False)
     # No index: the date filters compare created_at::date (an index on the column would not serve them) and
     # the list sorts "Time" by id (assigned in the same call as created_at).
     created_at = models.DateTimeField()
@@ -145,7 +147,11 @@ class LedgerTransaction(models.Model):
     class Meta:
         ordering = ["-id"]
         verbose_name = "ledger transaction"
-        constraints = [models.UniqueConstraint(fields=["idempotency_key"], name="ledgertransaction_key_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["idempotency_key"], name="ledgertransaction_key_unique"),
+            models.UniqueConstraint(fields=["reverses"], condition=models.Q(reverses__isnull=False),
+                                    name="ledgertransaction_reverses_unique"),
+        ]
         indexes = [models.Index(fields=["reference"], name="ledgertransaction_ref_idx")]
 
     def __str__(self) -> str:

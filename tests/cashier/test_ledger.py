@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
 from cashier.choices import AccountKind
 from cashier.models import Account, Entry, LedgerTransaction
@@ -219,3 +220,16 @@ def test_credit_line_follows_the_players_credit_limit(db):
     assert player_account(player=player, kind=AccountKind.PLAYER_CREDIT).credit_limit == Decimal("60")
     player.credit_limit = Decimal("500")
     assert player_account(player=player, kind=AccountKind.PLAYER_CREDIT).credit_limit == Decimal("500")
+
+
+def test_a_transaction_is_reversed_at_most_once_in_the_database_too(db):
+    """The partial unique constraint on ``reverses`` (ordinary postings, reverses NULL, take no index entry)."""
+    original = LedgerTransaction.objects.create(idempotency_key="orig", kind="test", payload_hash="x",
+                                                created_at=timezone.now())
+    LedgerTransaction.objects.create(idempotency_key="rev-1", kind="test", payload_hash="x", reverses=original,
+                                     created_at=timezone.now())
+    with pytest.raises(IntegrityError), transaction.atomic():
+        LedgerTransaction.objects.create(idempotency_key="rev-2", kind="test", payload_hash="x", reverses=original,
+                                         created_at=timezone.now())
+    LedgerTransaction.objects.create(idempotency_key="plain-2", kind="test", payload_hash="x",
+                                     created_at=timezone.now())  # any number of NULLs
