@@ -1,20 +1,24 @@
 """Seamless-wallet API benchmark through the real HTTP stack.
 
     .venv/bin/python bench/wallet_api.py [--players 100000] [--clients 16] [--seconds 60] [--half-seconds 30]
-                                         [--pgbench-seconds 30] [--worker-class sync|gthread] [--threads 8]
+                                         [--pgbench-seconds 30] [--worker-class granian|sync|gthread] [--threads 4]
 
 In one run on the same PostgreSQL server:
 1. ``pgbench -N`` (simple-update, 8 clients, 2 threads) on a scratch database: the reference TPS.
-2. The production server command of the Docker image (gunicorn, 2 workers, production settings) serving
-   a database with ``--players`` players, each with a funded cash wallet and a live game session.
-3. ``--clients`` keep-alive HTTP clients (one process each) for ``--seconds`` at full speed, with the mix
-   45% bet, 40% win (of an earlier bet), 5% rollback (of an earlier bet), 5% replayed duplicates (the same
-   signed body again: must return the original transaction id), 5% insufficient funds (must be refused).
-   Any other answer is an error. Prints requests/s, p50/p95/p99, error counts and the ratio to pgbench.
-4. The same clients throttled to half that rate for ``--half-seconds``: p99 at half the maximum rate.
+2. The production server command of the Docker image (granian, 2 workers, 4 blocking threads each, production
+   settings) serving a database with ``--players`` players, each with a funded cash wallet and a live game
+   session (gunicorn's sync or gthread workers with ``--worker-class``, for comparison).
+3. ``--clients`` keep-alive HTTP/1.1 connections, all driven by one asyncio client process, for ``--seconds``
+   at full speed with the mix 45% bet, 40% win (of an earlier bet), 5% rollback (of an earlier bet), 5%
+   replayed duplicates (the same signed body again: must return the original transaction id), 5%
+   insufficient funds (must be refused). Any other answer is an error. Prints requests/s, p50/p95/p99 (also
+   by kind), error counts and the ratio to pgbench.
+4. The same connections at half that rate (open-loop Poisson arrivals) for ``--half-seconds``: p99 at half
+   the maximum rate.
 5. ``ledger_verify`` over the whole ledger afterwards.
 
-Database: ``bo_bench_games`` (created and migrated; players are created once and reused).
+Database: ``bo_bench_games`` (created and migrated; players are created once and reused; ``VACUUM (ANALYZE)``
+after set-up). Figures and how to read them: docs/performance.md.
 """
 
 from __future__ import annotations
