@@ -55,6 +55,16 @@ CTX = mp.get_context("fork")
 
 # --- 2. our posting service -------------------------------------------------------------------------------
 
+def checkpoint() -> None:
+    """Before every timed round (ours and hordak's alike): most of a posting's WAL is full-page images, written
+    on a page's first change after a checkpoint, so a round's place relative to the last checkpoint moved
+    its figure by up to 2x between rounds of the same code."""
+    import psycopg
+
+    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
+        conn.execute("CHECKPOINT")
+
+
 def setup_wallets(n: int) -> list[int]:
     from django.db import connection
 
@@ -271,6 +281,7 @@ def main() -> None:
     runs: dict[str, list[float]] = {key: [] for _, _, key in scenarios}
     for _ in range(args.rounds):  # interleaved rounds: a burst of outside load hits every scenario alike
         for procs, shards, key in scenarios:
+            checkpoint()
             runs[key].append(run_postings(ids, procs, shards, args.seconds))
     for procs, shards, key in scenarios:
         results[key] = statistics.median(runs[key])
@@ -280,7 +291,8 @@ def main() -> None:
     if not args.skip_hordak:
         log("3. django-hordak transfer_to wallet -> house ...")
         for procs in (1, 4):
-            hruns = [run_hordak(procs, args.seconds, min(args.wallets, 1000)) for _ in range(args.rounds)]
+            hruns = [checkpoint() or run_hordak(procs, args.seconds, min(args.wallets, 1000))
+                     for _ in range(args.rounds)]
             hruns = [r for r in hruns if r is not None]
             results[f"hordak_{procs}p"] = statistics.median(hruns) if hruns else None
             log(f"   {procs} process(es): {results[f'hordak_{procs}p'] or 0:,.0f} transfers/s "
