@@ -279,10 +279,18 @@ def main() -> None:
     connection.close()
     scenarios = ((1, 16, "ours_1p"), (4, 16, "ours_4p"), (1, 1, "ours_1p_hot"), (4, 1, "ours_4p_hot"))
     runs: dict[str, list[float]] = {key: [] for _, _, key in scenarios}
+    hordak_runs: dict[int, list[float]] = {1: [], 4: []}
+    if not args.skip_hordak:
+        log("   (django-hordak's transfer_to, 3., runs in the same rounds: the machine's speed drifts over minutes)")
     for _ in range(args.rounds):  # interleaved rounds: a burst of outside load hits every scenario alike
         for procs, shards, key in scenarios:
             checkpoint()
             runs[key].append(run_postings(ids, procs, shards, args.seconds))
+        for procs in (() if args.skip_hordak else (1, 4)):
+            checkpoint()
+            rate = run_hordak(procs, args.seconds, min(args.wallets, 1000))
+            if rate is not None:
+                hordak_runs[procs].append(rate)
     for procs, shards, key in scenarios:
         results[key] = statistics.median(runs[key])
         log(f"   {procs} process(es), house {'sharded x16' if shards > 1 else 'ONE row'}: "
@@ -290,10 +298,7 @@ def main() -> None:
 
     if not args.skip_hordak:
         log("3. django-hordak transfer_to wallet -> house ...")
-        for procs in (1, 4):
-            hruns = [checkpoint() or run_hordak(procs, args.seconds, min(args.wallets, 1000))
-                     for _ in range(args.rounds)]
-            hruns = [r for r in hruns if r is not None]
+        for procs, hruns in hordak_runs.items():
             results[f"hordak_{procs}p"] = statistics.median(hruns) if hruns else None
             log(f"   {procs} process(es): {results[f'hordak_{procs}p'] or 0:,.0f} transfers/s "
                 f"(runs: {', '.join(f'{r:,.0f}' for r in hruns)})")
