@@ -7,7 +7,7 @@ Used by the ledger's posting (``cashier.services.ledger.ledger_post``) and the w
 from __future__ import annotations
 
 import psycopg
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.backends.utils import CursorWrapper
 
 
@@ -67,3 +67,19 @@ def prepared_cursor(alias: str = DEFAULT_DB_ALIAS, *, health_check: bool = True)
         return conn.make_cursor(PreparedCursor(conn.connection))
     reused.in_use = True
     return reused
+
+
+def prepared_fetchone(sql: str, params, *, health_check: bool = True) -> tuple | None:
+    """Run one hot statement through :func:`prepared_cursor` and return its first row.
+
+    Outside a transaction (the services' normal state) it is one autocommit statement: one round trip with its
+    commit. Inside a caller's transaction it runs in a savepoint, so that a refusal raised by the statement
+    leaves that transaction usable.
+    """
+    if connections[DEFAULT_DB_ALIAS].in_atomic_block:
+        with transaction.atomic(), prepared_cursor(health_check=health_check) as cur:
+            cur.execute(sql, params)
+            return cur.fetchone()
+    with prepared_cursor(health_check=health_check) as cur:
+        cur.execute(sql, params)
+        return cur.fetchone()

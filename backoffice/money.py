@@ -50,12 +50,22 @@ def quantize(amount: Decimal, currency: str) -> Decimal:
     return amount.quantize(exp, rounding=ROUND_HALF_EVEN)
 
 
+_MINOR_UNITS: dict[str, Decimal] = {}  # currency -> its minor unit, e.g. Decimal("0.01"); hot paths ask per line
+
+
+def _minor_unit(currency: str) -> Decimal:
+    unit = _MINOR_UNITS.get(currency)
+    if unit is None:
+        unit = _MINOR_UNITS[currency] = Decimal(1).scaleb(-currency_exponent(currency))
+    return unit
+
+
 def has_valid_precision(amount: Decimal, currency: str) -> bool:
     """True when ``amount`` has no more decimals than the currency allows (False when too large to tell)."""
     if not amount.is_finite():
         return False
     try:
-        return amount == amount.quantize(Decimal(1).scaleb(-currency_exponent(currency)))
+        return amount == amount.quantize(_minor_unit(currency))
     except InvalidOperation:  # more digits than the decimal context holds, e.g. 1E+30
         return False
 

@@ -13,16 +13,16 @@ import hashlib
 import json
 import random
 from collections.abc import Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from json.encoder import encode_basestring_ascii as _json_string
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
-from backoffice.db import prepared_cursor
+from backoffice.db import prepared_fetchone
 from backoffice.exceptions import ApplicationError
-from backoffice.money import currency_exponent, to_decimal
+from backoffice.money import currency_exponent, has_valid_precision, to_decimal
 from cashier.choices import PLAYER_KINDS, AccountKind
 from cashier.constants import DEFAULT_SYSTEM_SHARDS, UNSHARDED_KINDS
 from cashier.models import Account, LedgerTransaction
@@ -205,14 +205,6 @@ def _payload_hash(kind: str, lines: list[tuple[Account, Decimal]]) -> str:
 
 
 _AMOUNT_LIMIT = Decimal(10) ** 15
-_QUANTA: dict[str, Decimal] = {}  # currency -> its minor unit, e.g. Decimal("0.01")
-
-
-def _quantum(currency: str) -> Decimal:
-    quantum = _QUANTA.get(currency)
-    if quantum is None:
-        quantum = _QUANTA[currency] = Decimal(1).scaleb(-currency_exponent(currency))
-    return quantum
 
 
 def _validated_lines(lines) -> list[tuple[Account, Decimal]]:
@@ -231,11 +223,7 @@ def _validated_lines(lines) -> list[tuple[Account, Decimal]]:
         if abs(amount) >= _AMOUNT_LIMIT:
             raise InvalidPosting("Amount out of range.")
         currency = account.currency
-        try:
-            valid = amount == amount.quantize(_quantum(currency))
-        except InvalidOperation:  # more digits than the decimal context holds, e.g. 1E+30
-            valid = False
-        if not valid:
+        if not has_valid_precision(amount, currency):
             raise InvalidPosting(f"{amount} has more decimals than {currency} allows.")
         totals[currency] = totals[currency] + amount if currency in totals else amount
         clean.append((account, amount))
@@ -296,15 +284,8 @@ def ledger_post(*, idempotency_key: str, kind: str, lines: Sequence[tuple[Accoun
               json.dumps(metadata, default=str) if metadata else "{}", reverses.pk if reverses else None,
               _array_literal([str(int(a.pk)) for a, _ in clean]), _array_literal([str(amount) for _, amount in clean]),
               _array_literal([a.currency for a, _ in clean]), now]
-    try:
-        if connection.in_atomic_block:  # a savepoint: a refusal must not abort the caller's transaction
-            with transaction.atomic(), prepared_cursor() as cur:
-                cur.execute(_POST_SQL, params)
-                tx_id, status = cur.fetchone()
-        else:  # no transaction of the caller's: one autocommit statement, one round trip with its commit
-            with prepared_cursor() as cur:
-                cur.execute(_POST_SQL, params)
-                tx_id, status = cur.fetchone()
+    try:  # a savepoint inside a caller's transaction: a refusal must not abort it
+        tx_id, status = prepared_fetchone(_POST_SQL, params)
     except DatabaseError as exc:
         _raise_refusal(exc)
         raise

@@ -28,7 +28,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from backoffice.db import prepared_cursor
+from backoffice.db import prepared_fetchone
 from backoffice.money import CURRENCY_EXPONENTS, currency_exponent
 from cashier.choices import AccountKind
 from cashier.services.ledger import system_shards
@@ -264,21 +264,15 @@ def _fast(function: str, params: list) -> dict | None:
 
 
 def _fast_execute(sql: str, params: list) -> tuple:
-    """One statement, so in autocommit (the API's normal state) one round trip with its commit; prepared and
-    bound on the server (``backoffice.db.prepared_cursor``). Inside a caller's transaction (tests, shell) in
-    a savepoint, so that a failure leaves that transaction usable for the general path.
+    """One prepared statement (``backoffice.db.prepared_fetchone``): in autocommit, the API's normal state,
+    one round trip with its commit; inside a caller's transaction (tests, shell) in a savepoint, so that a
+    failure leaves that transaction usable for the general path.
 
     No per-request connection health check (a ``SELECT 1`` round trip, ~8% of the API's throughput): after a
     database restart the first call on a stale connection answers INTERNAL_RETRY, which the contract tells
     the provider to retry, and the connection is replaced at the end of that request.
     """
-    if connection.in_atomic_block:
-        with transaction.atomic(), prepared_cursor(health_check=False) as cur:
-            cur.execute(sql, params)
-            return cur.fetchone()
-    with prepared_cursor(health_check=False) as cur:
-        cur.execute(sql, params)
-        return cur.fetchone()
+    return prepared_fetchone(sql, params, health_check=False)
 
 
 # --- Operations ------------------------------------------------------------------------------------
