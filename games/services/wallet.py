@@ -243,13 +243,17 @@ _EXPONENTS = json.dumps(CURRENCY_EXPONENTS)  # for the rollback's timeline text 
 def _fast(function: str, params: list) -> dict | None:
     """The operation's common case as one server-side call; None when the general path must decide.
 
-    Any database refusal (a concurrent duplicate's unique violation, a ledger replay) also hands over to the
-    general path, which answers it from the committed original.
+    One prepared statement (``backoffice.db.prepared_fetchone``): in autocommit, the API's normal state, one
+    round trip with its commit. Any database refusal (a concurrent duplicate's unique violation, a ledger
+    replay) hands over to the general path, which answers it from the committed original. No per-request
+    connection health check (a ``SELECT 1`` round trip, ~8% of the API's throughput): after a database restart
+    the first call on a stale connection answers INTERNAL_RETRY, which the contract tells the provider to
+    retry, and the connection is replaced at the end of that request.
     """
     if not settings.WALLET_FAST_PATH:
         return None
     try:
-        row = _fast_execute(_FAST_SQL[function], params)
+        row = prepared_fetchone(_FAST_SQL[function], params, health_check=False)
     except DatabaseError:
         if connection.connection is None or not connection.is_usable():
             raise
@@ -261,18 +265,6 @@ def _fast(function: str, params: list) -> dict | None:
     if outcome == "insufficient":
         raise WalletError("INSUFFICIENT_FUNDS", "The bet exceeds the balance.", balances=balances)
     return _answer(player_id, currency, balances, tx_id)
-
-
-def _fast_execute(sql: str, params: list) -> tuple:
-    """One prepared statement (``backoffice.db.prepared_fetchone``): in autocommit, the API's normal state,
-    one round trip with its commit; inside a caller's transaction (tests, shell) in a savepoint, so that a
-    failure leaves that transaction usable for the general path.
-
-    No per-request connection health check (a ``SELECT 1`` round trip, ~8% of the API's throughput): after a
-    database restart the first call on a stale connection answers INTERNAL_RETRY, which the contract tells
-    the provider to retry, and the connection is replaced at the end of that request.
-    """
-    return prepared_fetchone(sql, params, health_check=False)
 
 
 # --- Operations ------------------------------------------------------------------------------------
