@@ -18,7 +18,8 @@ In one run on the same PostgreSQL server:
 5. ``ledger_verify`` over the whole ledger afterwards.
 
 Database: ``bo_bench_games`` (created and migrated; players are created once and reused; ``VACUUM (ANALYZE)``
-after set-up). Figures and how to read them: docs/performance.md.
+after set-up, and autovacuum's analyze rule applied before each timed phase, as a live server's autovacuum
+would). Figures and how to read them: docs/performance.md.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from pgtools import ensure_database, log, run_pgbench  # bench/ is this script's folder
+from pgtools import autoanalyze, ensure_database, log, run_pgbench  # bench/ is this script's folder
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -132,12 +133,20 @@ def setup(players: int) -> list[tuple[str, str]]:
     return list(rows)
 
 
-def checkpoint() -> None:
-    """Most of a posting's WAL is full-page images, written on a page's first change after a checkpoint: where
-    a timed phase falls relative to the last checkpoint moves its figure, so every timed phase starts with one
-    (pgbench's run too: bench/pgtools.py)."""
+def before_timed_phase() -> None:
+    """What every timed phase starts with.
+
+    * autovacuum's analyze rule (``pgtools.autoanalyze``): the warm-up's first rounds and wallet transactions
+      make the hot tables' statistics stale, which a live server's autovacuum corrects within a minute;
+    * a checkpoint: most of a posting's WAL is full-page images, written on a page's first change after a
+      checkpoint, so where a timed phase falls relative to the last checkpoint moves its figure (pgbench's
+      run starts with one too: bench/pgtools.py).
+    """
     import psycopg
 
+    analyzed = autoanalyze(DB_URL)
+    if analyzed:
+        log(f"  analyzed (autovacuum's rule): {', '.join(name.removeprefix('public.') for name in analyzed)}")
     with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
         conn.execute("CHECKPOINT")
 
@@ -371,13 +380,13 @@ def main() -> None:
     try:
         log("  warm-up 5 s …")
         run_load(sessions, args.clients, 5)
-        checkpoint()  # as before pgbench's run: each timed phase starts with the same WAL state
+        before_timed_phase()
         log(f"4. {args.clients} keep-alive clients, {args.seconds:.0f} s, full speed …")
         full = run_load(sessions, args.clients, args.seconds)
         show("max rate", full)
         log(f"5. {args.clients} clients at half the max rate ({full['rps'] / 2:.0f} req/s), "
             f"{args.half_seconds:.0f} s …")
-        checkpoint()
+        before_timed_phase()
         half = run_load(sessions, args.clients, args.half_seconds, total_rate=full["rps"] / 2)
         show("half rate", half)
     finally:
