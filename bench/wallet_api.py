@@ -333,6 +333,30 @@ def run_load(sessions, clients: int, seconds: float, total_rate: float = 0) -> d
             "mix": {k: v for k, v in outcome.items() if not k.startswith("error:")}}
 
 
+def cpu_seconds(server_pid: int) -> dict[str, float]:
+    """CPU seconds used so far by PostgreSQL's processes, the web server's, and this client (Linux /proc; the
+    database on this machine). Their difference over a timed phase, per request, shows what limits the rate.
+    Exited processes count through their parent's children times (``CONN_MAX_AGE`` replaces connections)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    server = {server_pid} | {int(p) for p in subprocess.run(["pgrep", "-P", str(server_pid)], capture_output=True,
+                                                            text=True).stdout.split()}
+    totals = {"postgres": 0.0, "server": 0.0}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{pid}/comm") as f:
+                name = f.read().strip()
+        except OSError:
+            continue
+        group = "server" if int(pid) in server else "postgres" if name == "postgres" else None
+        if group:
+            totals[group] += sum(map(int, fields[11:15])) / tick  # its own and its exited children's
+    usage = os.times()
+    totals["client"] = usage.user + usage.system
+    return totals
+
+
 def show(label: str, r: dict) -> None:
     log(f"  {label}: {r['requests']:,} requests, {r['rps']:.0f} req/s, p50 {r['p50']:.1f} ms, "
         f"p95 {r['p95']:.1f} ms, p99 {r['p99']:.1f} ms, errors {r['errors']}")
@@ -382,8 +406,13 @@ def main() -> None:
         run_load(sessions, args.clients, 5)
         before_timed_phase()
         log(f"4. {args.clients} keep-alive clients, {args.seconds:.0f} s, full speed …")
+        cpu0 = cpu_seconds(server.pid)
         full = run_load(sessions, args.clients, args.seconds)
+        cpu1 = cpu_seconds(server.pid)
         show("max rate", full)
+        cpu = {k: (cpu1[k] - cpu0[k]) / max(full["requests"], 1) * 1000 for k in cpu0}
+        log("    CPU per request: " + ", ".join(f"{k} {v:.2f} ms" for k, v in cpu.items())
+            + f" (total {sum(cpu.values()):.2f} ms on {os.cpu_count()} cores)")
         log(f"5. {args.clients} clients at half the max rate ({full['rps'] / 2:.0f} req/s), "
             f"{args.half_seconds:.0f} s …")
         before_timed_phase()
