@@ -17,9 +17,10 @@ In one run on the same PostgreSQL server:
    the maximum rate.
 5. ``ledger_verify`` over the whole ledger afterwards.
 
-Database: ``bo_bench_games`` (created and migrated; players are created once and reused; ``VACUUM (ANALYZE)``
-after set-up, and autovacuum's analyze rule applied before each timed phase, as a live server's autovacuum
-would). Figures and how to read them: docs/performance.md.
+Database: ``bo_bench_games``, a new copy of the template ``bo_bench_games_tpl`` for every run (the template holds
+the players, wallets and sessions, built once per state of the migrations, vacuumed and analyzed); autovacuum's
+analyze rule is applied before each timed phase, as a live server's autovacuum would. Figures and how to read
+them: docs/performance.md.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from pgtools import autoanalyze, ensure_database, log, run_pgbench  # bench/ is this script's folder
+from pgtools import autoanalyze, log, run_pgbench  # bench/ is this script's folder
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -60,16 +61,15 @@ def sign(secret: str, body: bytes, ts: str) -> str:
     return hmac.new(secret.encode(), ts.encode() + b"." + body, hashlib.sha256).hexdigest()
 
 
-
-
-
-
-
-
 # --- Data ---------------------------------------------------------------------------------------------
 
-def setup(players: int) -> list[tuple[str, str]]:
-    """Players with funded wallets and live sessions; returns [(token, currency)] (created once, reused)."""
+TEMPLATE = "bo_bench_games_tpl"
+
+
+def setup(players: int, url: str) -> None:
+    """The template's content: the schema, ``players`` players with funded wallets (10% also with bonus money) and
+    live sessions, vacuumed and analyzed. Runs in a child process (Django set up on ``url``)."""
+    os.environ["DATABASE_URL"] = url
     import django
 
     django.setup()
@@ -77,60 +77,79 @@ def setup(players: int) -> list[tuple[str, str]]:
     from decimal import Decimal
 
     from django.core.management import call_command
-    from django.db import transaction
+    from django.db import connection, transaction
     from django.utils import timezone
 
     from cashier.choices import AccountKind
     from cashier.models import Account
     from cashier.services import house_account, ledger_post
-    from games.models import Game, GameSession, Jurisdiction, Provider
+    from games.models import GameSession, Jurisdiction
     from games.services import game_create, provider_create
     from players.models import Player
 
     call_command("migrate", verbosity=0)
     jur, _ = Jurisdiction.objects.get_or_create(code="mga", defaults={"name": "MGA", "countries": ["MT"]})
-    provider = Provider.objects.filter(code=PROVIDER).first() or provider_create(
-        code=PROVIDER, name="Bench Studio", secret=SECRET)[0]
-    game = Game.objects.filter(provider=provider, external_id=GAME).first() or game_create(
-        provider=provider, external_id=GAME, title="Bench Slot", rtp="96.00")
-    have = Player.objects.filter(username__startswith="benchg").count()
-    if have < players:
-        log(f"  creating {players - have:,} players, wallets, deposits and sessions …")
-        t0 = time.monotonic()
-        for start in range(have, players, 10_000):
-            with transaction.atomic():
-                batch = Player.objects.bulk_create([
-                    Player(username=f"benchg{i}", country="MT", currency="EUR", is_test=True)
-                    for i in range(start, min(players, start + 10_000))])
-                accounts = Account.objects.bulk_create(
-                    [Account(player=p, kind=AccountKind.PLAYER_CASH, currency="EUR", credit_limit=0) for p in batch]
-                    + [Account(player=p, kind=AccountKind.PLAYER_BONUS, currency="EUR", credit_limit=0)
-                       for p in batch])
-                cash = [a for a in accounts if a.kind == AccountKind.PLAYER_CASH]
-                bonus = [a for a in accounts if a.kind == AccountKind.PLAYER_BONUS][::10]  # 10% hold bonus money
-                lines = [(a, Decimal("1000")) for a in cash] + [(a, Decimal("50")) for a in bonus]
-                house = house_account(currency="EUR")
-                for k in range(0, len(lines), 200):  # small postings: the ledger's posting cost grows with lines
-                    chunk = lines[k:k + 200]
-                    ledger_post(idempotency_key=f"bench-fund-{start}-{k}", kind="test.fund",
-                                lines=[*chunk, (house, -sum(amount for _, amount in chunk))])
-                expiry = timezone.now() + timedelta(days=30)
-                GameSession.objects.bulk_create([
-                    GameSession(token=f"bench-{p.pk}-{secrets.token_hex(8)}", player=p, provider=provider,
-                                game=game, currency="EUR", jurisdiction=jur, expires_at=expiry) for p in batch])
-            log(f"    {min(players, start + 10_000):,} players ({time.monotonic() - t0:.0f} s)")
-    GameSession.objects.filter(provider=provider, expires_at__lt=timezone.now() + timedelta(days=1)).update(
-        expires_at=timezone.now() + timedelta(days=30))  # only the few about to expire: no mass of dead rows
-    from django.db import connection
+    provider = provider_create(code=PROVIDER, name="Bench Studio", secret=SECRET)[0]
+    game = game_create(provider=provider, external_id=GAME, title="Bench Slot", rtp="96.00")
+    t0 = time.monotonic()
+    for start in range(0, players, 10_000):
+        with transaction.atomic():
+            batch = Player.objects.bulk_create([
+                Player(username=f"benchg{i}", country="MT", currency="EUR", is_test=True)
+                for i in range(start, min(players, start + 10_000))])
+            accounts = Account.objects.bulk_create(
+                [Account(player=p, kind=AccountKind.PLAYER_CASH, currency="EUR", credit_limit=0) for p in batch]
+                + [Account(player=p, kind=AccountKind.PLAYER_BONUS, currency="EUR", credit_limit=0) for p in batch])
+            cash = [a for a in accounts if a.kind == AccountKind.PLAYER_CASH]
+            bonus = [a for a in accounts if a.kind == AccountKind.PLAYER_BONUS][::10]  # 10% hold bonus money
+            lines = [(a, Decimal("1000")) for a in cash] + [(a, Decimal("50")) for a in bonus]
+            house = house_account(currency="EUR")
+            for k in range(0, len(lines), 200):  # small postings: the ledger's posting cost grows with lines
+                chunk = lines[k:k + 200]
+                ledger_post(idempotency_key=f"bench-fund-{start}-{k}", kind="test.fund",
+                            lines=[*chunk, (house, -sum(amount for _, amount in chunk))])
+            expiry = timezone.now() + timedelta(days=30)
+            GameSession.objects.bulk_create([
+                GameSession(token=f"bench-{p.pk}-{secrets.token_hex(8)}", player=p, provider=provider,
+                            game=game, currency="EUR", jurisdiction=jur, expires_at=expiry) for p in batch])
+        log(f"    {min(players, start + 10_000):,} players ({time.monotonic() - t0:.0f} s)")
+    with connection.cursor() as cur:
+        cur.execute("VACUUM (FREEZE, ANALYZE)")
+    connection.close()
 
-    with connection.cursor() as cur:  # statistics for the planner, and the dead rows of earlier runs cleared, as
-        cur.execute("VACUUM (ANALYZE)")  # autovacuum keeps a live system; an idle bench database has no such luck
-    rows = (GameSession.objects.filter(provider=provider, player__username__startswith="benchg")
-            .order_by("player_id").values_list("token", "currency")[:players])
-    from django.db import connections
 
-    connections.close_all()
-    return list(rows)
+def _template_key(players: int) -> str:
+    """What the template was built from: every migration on disk, and the number of players."""
+    digest = hashlib.sha256(str(players).encode())
+    for path in sorted(ROOT.glob("*/migrations/0*.py")):
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:20]
+
+
+def fresh_database(players: int) -> list[tuple[str, str]]:
+    """``bo_bench_games`` as a new copy of the template: every run starts from the same state, as pgbench's
+    ``-i`` gives it (a database that kept every earlier run's rounds grew by ~600,000 ledger transactions per
+    run, and its figures drifted down with it). The template is built once per state of the migrations.
+    Returns [(token, currency)] of the players' sessions."""
+    import psycopg
+
+    key = _template_key(players)
+    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
+        row = conn.execute("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
+                           [TEMPLATE]).fetchone()
+        if row is None or row[0] != key:
+            log(f"  building the template {TEMPLATE}: {players:,} players, funded wallets, live sessions …")
+            conn.execute(f'DROP DATABASE IF EXISTS "{TEMPLATE}"')
+            conn.execute(f'CREATE DATABASE "{TEMPLATE}"')
+            CTX.Pool(1).apply(setup, (players, f"{SERVER}/{TEMPLATE}"))
+            conn.execute(f"COMMENT ON DATABASE \"{TEMPLATE}\" IS '{key}'")
+        conn.execute('DROP DATABASE IF EXISTS "bo_bench_games" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "bo_bench_games" TEMPLATE "{TEMPLATE}"')
+    with psycopg.connect(DB_URL, autocommit=True) as conn:
+        conn.execute("UPDATE games_gamesession SET expires_at = now() + interval '30 days'"
+                     " WHERE expires_at < now() + interval '1 day'")  # a template older than 29 days
+        return conn.execute("SELECT token, currency FROM games_gamesession WHERE token LIKE 'bench-%%'"
+                            " ORDER BY player_id").fetchall()
 
 
 def before_timed_phase() -> None:
@@ -393,9 +412,8 @@ def main() -> None:
     log(f"1. pgbench -N, 8 clients, {args.pgbench_seconds} s …")
     tps = run_pgbench(SERVER, args.pgbench_seconds) if args.pgbench_seconds else float("nan")
     log(f"  pgbench -N: {tps:.0f} TPS")
-    log(f"2. Data: {args.players:,} players in bo_bench_games …")
-    ensure_database(SERVER, "bo_bench_games")
-    sessions = CTX.Pool(1).apply(setup, (args.players,))
+    log(f"2. Data: {args.players:,} players in bo_bench_games, a new copy of {TEMPLATE} …")
+    sessions = fresh_database(args.players)
     log(f"  {len(sessions):,} live sessions")
     threads = f", {args.threads} threads" if args.worker_class != "sync" else ""
     server_name = "granian" if args.worker_class == "granian" else f"gunicorn {args.worker_class}"
