@@ -1,11 +1,11 @@
 """Seamless-wallet API benchmark through the real HTTP stack.
 
     .venv/bin/python bench/wallet_api.py [--players 100000] [--clients 16] [--seconds 60] [--half-seconds 30]
-                                         [--pgbench-seconds 30] [--worker-class granian|sync|gthread] [--threads 4]
+                                         [--pgbench-seconds 30] [--worker-class granian|sync|gthread] [--threads 2]
 
 In one run on the same PostgreSQL server:
 1. ``pgbench -N`` (simple-update, 8 clients, 2 threads) on a scratch database: the reference TPS.
-2. The production server command of the Docker image (granian, 2 workers, 4 blocking threads each, production
+2. The production server command of the Docker image (granian, 2 workers, 2 blocking threads each, production
    settings) serving a database with ``--players`` players, each with a funded cash wallet and a live game
    session (gunicorn's sync or gthread workers with ``--worker-class``, for comparison).
 3. ``--clients`` keep-alive HTTP/1.1 connections, all driven by one asyncio client process, for ``--seconds``
@@ -406,7 +406,7 @@ def main() -> None:
     ap.add_argument("--pgbench-seconds", type=int, default=30)
     ap.add_argument("--worker-class", default="granian", choices=["granian", "sync", "gthread"],
                     help="granian: the Docker image's server; sync/gthread: gunicorn's worker classes")
-    ap.add_argument("--threads", type=int, default=4, help="threads per worker (the image: 4)")
+    ap.add_argument("--threads", type=int, default=2, help="threads per worker (the image: 2)")
     args = ap.parse_args()
 
     log(f"1. pgbench -N, 8 clients, {args.pgbench_seconds} s …")
