@@ -31,7 +31,7 @@ RUN pip install --no-deps . \
 USER app
 EXPOSE 8000
 # granian: a Rust HTTP server running the WSGI app on 2 worker processes with 2 threads each (keep-alive, HTTP/1.1
-# and 2). Measured against gunicorn's sync and gthread workers, and 2 against 4 threads (2: ~9% more requests/s and
+# and 2). Measured against gunicorn's sync and gthread workers, and 2 against 4 threads (2: 8-10% more requests/s and
 # less PostgreSQL CPU per request with the database on the same 2 cores), in docs/performance.md (Wallet API).
 # With the database on its own machine, more threads per worker may pay: set them in your compose file.
 CMD ["granian", "--interface", "wsgi", "backoffice.wsgi:application", "--host", "0.0.0.0", "--port", "8000", \

@@ -120,8 +120,13 @@ def setup(players: int, url: str) -> None:
 
 
 def _template_key(players: int) -> str:
-    """What the template was built from: every migration on disk, and the number of players."""
-    digest = hashlib.sha256(str(players).encode())
+    """What the template was built from: every migration on disk (Django's own with its version), the set-up
+    code, and the number of players."""
+    import inspect
+
+    import django
+
+    digest = hashlib.sha256(f"{players}:{django.__version__}".encode() + inspect.getsource(setup).encode())
     for path in sorted(ROOT.glob("*/migrations/0*.py")):
         digest.update(path.name.encode() + path.read_bytes())
     return digest.hexdigest()[:20]
@@ -149,7 +154,7 @@ def fresh_database(players: int) -> list[tuple[str, str]]:
     with psycopg.connect(DB_URL, autocommit=True) as conn:
         conn.execute("UPDATE games_gamesession SET expires_at = now() + interval '30 days'"
                      " WHERE expires_at < now() + interval '1 day'")  # a template older than 29 days
-        return conn.execute("SELECT token, currency FROM games_gamesession WHERE token LIKE 'bench-%%'"
+        return conn.execute("SELECT token, currency FROM games_gamesession WHERE token LIKE 'bench-%'"
                             " ORDER BY player_id").fetchall()
 
 

@@ -7,7 +7,7 @@ statistics, and plpgsql keeps a statement's plan for the life of the connection.
 hot tables are empty when they are first analyzed (or, with autovacuum off, never analyzed again), so the
 cached plans scanned ``games_wallettransaction`` and ``games_round`` sequentially, and kept doing so while the
 tables grew: measured on a fresh benchmark database, 250 million wallet-transaction rows read in 60 s, 3.3 ms
-of PostgreSQL CPU per call instead of ~1.4 ms, 471 requests/s instead of ~800.
+of PostgreSQL CPU per call instead of ~1 ms, 471 requests/s instead of ~1,100.
 
 ``enable_seqscan = off`` makes every plan an index plan whatever the statistics say (a sequential scan stays
 possible where no index serves a query, at a penalty: there is none here), and ``force_generic_plan`` skips
