@@ -6,6 +6,8 @@ Used by the ledger's posting (``cashier.services.ledger.ledger_post``) and the w
 
 from __future__ import annotations
 
+import contextlib
+
 import psycopg
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.backends.utils import CursorWrapper
@@ -76,10 +78,7 @@ def prepared_fetchone(sql: str, params, *, health_check: bool = True) -> tuple |
     commit. Inside a caller's transaction it runs in a savepoint, so that a refusal raised by the statement
     leaves that transaction usable.
     """
-    if connections[DEFAULT_DB_ALIAS].in_atomic_block:
-        with transaction.atomic(), prepared_cursor(health_check=health_check) as cur:
-            cur.execute(sql, params)
-            return cur.fetchone()
-    with prepared_cursor(health_check=health_check) as cur:
+    savepoint = transaction.atomic() if connections[DEFAULT_DB_ALIAS].in_atomic_block else contextlib.nullcontext()
+    with savepoint, prepared_cursor(health_check=health_check) as cur:
         cur.execute(sql, params)
         return cur.fetchone()

@@ -32,7 +32,7 @@ import uuid
 from decimal import Decimal
 from pathlib import Path
 
-from pgtools import ensure_database, log, run_pgbench  # bench/ is this script's folder
+from pgtools import checkpoint, ensure_database, log, run_pgbench  # bench/ is this script's folder
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -54,16 +54,6 @@ CTX = mp.get_context("fork")
 
 
 # --- 2. our posting service -------------------------------------------------------------------------------
-
-def checkpoint() -> None:
-    """Before every timed round (ours and hordak's alike): most of a posting's WAL is full-page images, written
-    on a page's first change after a checkpoint, so a round's place relative to the last checkpoint moved
-    its figure by up to 2x between rounds of the same code."""
-    import psycopg
-
-    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
-        conn.execute("CHECKPOINT")
-
 
 def setup_wallets(n: int) -> list[int]:
     from django.db import connection
@@ -284,10 +274,10 @@ def main() -> None:
         log("   (django-hordak's transfer_to, 3., runs in the same rounds: the machine's speed drifts over minutes)")
     for _ in range(args.rounds):  # interleaved rounds: a burst of outside load hits every scenario alike
         for procs, shards, key in scenarios:
-            checkpoint()
+            checkpoint(SERVER)
             runs[key].append(run_postings(ids, procs, shards, args.seconds))
         for procs in (() if args.skip_hordak else (1, 4)):
-            checkpoint()
+            checkpoint(SERVER)
             rate = run_hordak(procs, args.seconds, min(args.wallets, 1000))
             if rate is not None:
                 hordak_runs[procs].append(rate)

@@ -19,12 +19,22 @@ def ensure_database(server: str, name: str) -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
+def checkpoint(server: str) -> None:
+    """Before every timed phase or round (ours, pgbench's, hordak's alike): most of a posting's WAL is full-page
+    images, written on a page's first change after a checkpoint, so a phase's place relative to the last
+    checkpoint moved its figure by up to 2x between rounds of the same code."""
+    import psycopg
+
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        conn.execute("CHECKPOINT")
+
+
 def run_pgbench(server: str, seconds: int) -> float:
     """`pgbench -N` (simple-update), 8 clients: the machine's physical limit the benchmarks compare with."""
     ensure_database(server, "bo_bench_pgbench")
     url = f"{server}/bo_bench_pgbench"
     subprocess.run(["pgbench", "-i", "-q", "-s", "10", url], check=True, capture_output=True)
-    subprocess.run(["psql", url, "-qc", "CHECKPOINT"], check=True, capture_output=True)  # as before every timed round
+    checkpoint(server)
     out = subprocess.run(["pgbench", "-N", "-c", "8", "-j", "2", "-T", str(seconds), url], check=True,
                          capture_output=True, text=True).stdout
     return float(re.search(r"tps = ([\d.]+)", out).group(1))

@@ -42,7 +42,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from pgtools import autoanalyze, log, run_pgbench  # bench/ is this script's folder
+from pgtools import autoanalyze, checkpoint, log, run_pgbench  # bench/ is this script's folder
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -163,17 +163,12 @@ def before_timed_phase() -> None:
 
     * autovacuum's analyze rule (``pgtools.autoanalyze``): the warm-up's first rounds and wallet transactions
       make the hot tables' statistics stale, which a live server's autovacuum corrects within a minute;
-    * a checkpoint: most of a posting's WAL is full-page images, written on a page's first change after a
-      checkpoint, so where a timed phase falls relative to the last checkpoint moves its figure (pgbench's
-      run starts with one too: bench/pgtools.py).
+    * a checkpoint (``pgtools.checkpoint``; pgbench's run starts with one too).
     """
-    import psycopg
-
     analyzed = autoanalyze(DB_URL)
     if analyzed:
         log(f"  analyzed (autovacuum's rule): {', '.join(name.removeprefix('public.') for name in analyzed)}")
-    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
-        conn.execute("CHECKPOINT")
+    checkpoint(SERVER)
 
 
 # --- Server -------------------------------------------------------------------------------------------

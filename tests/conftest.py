@@ -1,8 +1,10 @@
 """Shared fixtures: the real PostgreSQL and Redis, factories, logged-in clients, Chromium for Playwright."""
 
+import contextlib
 import os
 
 import pytest
+from django.db import connection
 from django.test import Client
 
 from tests.factories import AgentFactory, OperatorFactory, PlayerFactory, verify_otp
@@ -82,3 +84,32 @@ def celery_app(celery_config):
 @pytest.fixture(scope="session")
 def celery_worker_parameters():
     return {"perform_ping_check": False, "queues": ("celery",)}
+
+
+@pytest.fixture
+def planner_notices():
+    """``with planner_notices() as notices:`` collects the notices of Django's connection while PostgreSQL logs
+    every planner run to the client (``log_planner_stats``: one "PLANNER STATISTICS" notice per plan made)."""
+
+    @contextlib.contextmanager
+    def collecting():
+        notices: list[str] = []
+
+        def collect(diag):
+            notices.append(diag.message_primary or "")
+
+        connection.ensure_connection()
+        raw = connection.connection
+        raw.add_notice_handler(collect)
+        with connection.cursor() as cur:
+            cur.execute("SET log_planner_stats = on")
+            cur.execute("SET client_min_messages = log")
+        try:
+            yield notices
+        finally:
+            with connection.cursor() as cur:
+                cur.execute("RESET log_planner_stats")
+                cur.execute("RESET client_min_messages")
+            raw.remove_notice_handler(collect)
+
+    return collecting

@@ -236,7 +236,7 @@ def test_the_deferred_check_names_the_unbalanced_currency_of_a_multi_currency_tr
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_deferred_check_is_not_planned_per_posting():
+def test_the_deferred_check_is_not_planned_per_posting(planner_notices):
     """The deferred zero-sum check runs an aggregate per posting when it commits. Left to plpgsql, that statement
     was planned again at every commit (5.6% of the wallet's server CPU; cashier/0017). Committed postings,
     warmed up past plpgsql's five custom plans: a further posting and its commit must plan nothing (the posting's
@@ -254,19 +254,6 @@ def test_the_deferred_check_is_not_planned_per_posting():
 
     for n in range(8):
         post(n)
-    notices: list[str] = []
-
-    def collect(diag):
-        notices.append(diag.message_primary or "")
-
-    raw = connection.connection
-    raw.add_notice_handler(collect)
-    _raw("SET log_planner_stats = on")
-    _raw("SET client_min_messages = log")
-    try:
+    with planner_notices() as notices:
         post(8)
-    finally:
-        _raw("RESET log_planner_stats")
-        _raw("RESET client_min_messages")
-        raw.remove_notice_handler(collect)
     assert notices.count("PLANNER STATISTICS") == 0, notices

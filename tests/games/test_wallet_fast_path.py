@@ -250,7 +250,7 @@ def _round_trips(wallet, token, n):
         assert body["status"] == "OK", (op, body)
 
 
-def test_no_statement_of_the_fast_path_is_planned_per_call(wallet, world_games, settings):
+def test_no_statement_of_the_fast_path_is_planned_per_call(wallet, world_games, settings, planner_notices):
     """plpgsql keeps a statement's generic plan only when it is not costlier than planning each call. A
     condition whose generic plan must scan many rows (games/0005: a partial index a parameter cannot prove
     usable) makes PostgreSQL plan that statement again on every call. With 20,000 wallet transactions of the
@@ -269,19 +269,8 @@ def test_no_statement_of_the_fast_path_is_planned_per_call(wallet, world_games, 
 
     for n in range(8):  # past plpgsql's five custom plans and psycopg's prepare threshold
         _round_trips(wallet, s.token, n)
-    notices: list[str] = []
-    raw = connection.connection
-    raw.add_notice_handler(lambda diag: notices.append(diag.message_primary or ""))
-    with connection.cursor() as cur:
-        cur.execute("SET log_planner_stats = on")
-        cur.execute("SET client_min_messages = log")
-    try:
+    with planner_notices() as notices:
         _round_trips(wallet, s.token, 8)
-    finally:
-        with connection.cursor() as cur:
-            cur.execute("RESET log_planner_stats")
-            cur.execute("RESET client_min_messages")
-        raw.remove_notice_handler(raw._notice_handlers[-1])
     assert notices.count("PLANNER STATISTICS") == 0, notices
 
 
