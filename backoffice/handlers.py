@@ -9,16 +9,32 @@ stack is ``API_MIDDLEWARE`` (security headers and the request id) and which reso
 short URL list (``API_URLCONF``: the patterns ``ROOT_URLCONF`` includes as they are). Views, error handling
 and Django's request signals (connection housekeeping) are the same. The Django test client always uses the full stack;
 tests/backoffice/test_handlers.py checks this dispatcher itself.
+
+A view marked :func:`plain_lane` (the seamless-wallet API's operations) is served on a plainer lane still: no
+``HttpRequest``, middleware or URL resolution by Django's handler, but a :class:`LaneRequest` (method, path, META,
+the body) and what the API middleware would have given (request id and client IP bound for logs and audit, the
+security headers, the Host check, the connection housekeeping). Anything the lane does not serve exactly as Django would
+(a refused Host, an HTTPS redirect, DEBUG) takes the handler above.
 """
 
 from __future__ import annotations
 
+import functools
+import io
+
 from django.conf import settings
-from django.core.handlers.exception import convert_exception_to_response
-from django.core.handlers.wsgi import WSGIHandler
+from django.core.exceptions import DisallowedHost
+from django.core.handlers.exception import convert_exception_to_response, response_for_exception
+from django.core.handlers.wsgi import LimitedStream, WSGIHandler, WSGIRequest
 from django.core.wsgi import get_wsgi_application
-from django.urls import get_resolver
+from django.db import close_old_connections
+from django.http import HttpResponse
+from django.middleware.security import SecurityMiddleware
+from django.test.signals import setting_changed
+from django.urls import Resolver404, get_resolver
 from django.utils.module_loading import import_string
+
+from backoffice.middleware import request_context
 
 
 class ApiWSGIHandler(WSGIHandler):
@@ -51,16 +67,148 @@ class ApiWSGIHandler(WSGIHandler):
         return response
 
 
+def plain_lane(view):
+    """Mark a view of ``API_URLCONF`` as servable on the plain lane (:class:`PlainLane`).
+
+    Such a view reads only ``request.method``, ``request.path``, ``request.META``, ``request.read()`` and
+    ``request.request_id``, and returns a non-streaming response; it must give the same answer on both lanes
+    (tests/backoffice/test_handlers.py and the wallet's contract tests run on both).
+    """
+    view.plain_lane = True
+    return view
+
+
+class LaneRequest:
+    """The request a :func:`plain_lane` view gets on the plain lane: what a signed machine call needs of Django's
+    ``WSGIRequest``, and nothing built lazily behind it. The body is bounded by Content-Length, as Django's."""
+
+    __slots__ = ("META", "_stream", "method", "path", "request_id")
+
+    def __init__(self, environ: dict, path: str):
+        self.method = environ["REQUEST_METHOD"].upper()
+        self.path = path
+        self.META = environ
+        self.request_id = ""
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        self._stream = LimitedStream(environ["wsgi.input"], max(length, 0))
+
+    def read(self, size: int = -1) -> bytes:
+        return self._stream.read(size)
+
+
+# What decides whether the plain lane may serve a request, and the headers SecurityMiddleware adds to its
+# responses: the Host (ALLOWED_HOSTS, forwarded host and port) and the scheme (HTTPS redirect, HSTS).
+_FACTS = ("HTTP_HOST", "HTTP_X_FORWARDED_HOST", "HTTP_X_FORWARDED_PORT", "SERVER_NAME", "SERVER_PORT",
+          "wsgi.url_scheme")
+
+
+@functools.lru_cache(maxsize=256)
+def _lane_facts(facts: tuple, proxy_header: str, proxy_value) -> tuple[bool, tuple]:
+    """(served on the plain lane?, SecurityMiddleware's headers for its responses), decided by Django's own code
+    on a stand-in request with the same host and scheme facts: once per distinct set, not per call."""
+    environ = {key: value for key, value in zip(_FACTS, facts, strict=True) if value is not None}
+    if proxy_header and proxy_value is not None:
+        environ[proxy_header] = proxy_value
+    environ.update({"REQUEST_METHOD": "POST", "PATH_INFO": settings.API_PATH_PREFIX, "wsgi.input": io.BytesIO()})
+    request = WSGIRequest(environ)
+    try:
+        request.get_host()
+    except DisallowedHost:  # Django's handler answers 400 (and logs it)
+        return False, ()
+    security = SecurityMiddleware(lambda request: HttpResponse())
+    if security.process_request(request) is not None:  # an HTTPS redirect: Django's handler answers it
+        return False, ()
+    response = security.process_response(request, HttpResponse())
+    return True, tuple((name, value) for name, value in response.items() if name != "Content-Type")
+
+
+def _settings_changed(**kwargs):
+    _lane_facts.cache_clear()
+
+
+setting_changed.connect(_settings_changed)
+
+
+class PlainLane:
+    """Serves the :func:`plain_lane` views of ``API_URLCONF`` without Django's request handling.
+
+    Why: the seamless-wallet API is the product's hottest path. Under load, Django's per-request machinery
+    (``WSGIRequest``, the middleware chain, URL resolution, the request signals and their receivers, the
+    handler's response handling) cost ~0.2 ms of a worker's CPU per call: a quarter of a bet's Python time, and
+    ~10% of the machine's CPU per call with PostgreSQL on the same two cores (docs/performance.md).
+
+    What a call keeps: the request id and client IP bound for logs and audit rows
+    (``backoffice.middleware.request_context``); ALLOWED_HOSTS, the HTTPS redirect and the security headers,
+    decided by Django's own code once per distinct host and scheme (:func:`_lane_facts`); Django's answer to an
+    unexpected exception; and the connection housekeeping Django's ``request_finished`` receiver does
+    (:meth:`housekeeping`: a broken or expired connection is closed, the next query's health check re-armed).
+    What it leaves out: the request signals themselves, so a :func:`plain_lane` view must not depend on another
+    receiver of them (per-request cache closing: Django's Redis cache keeps its pool anyway).
+    """
+
+    housekeeping = staticmethod(close_old_connections)  # the test client swaps it, as it disconnects the signals
+
+    def __init__(self):
+        self.resolver = get_resolver(settings.API_URLCONF)
+        self.resolve = functools.lru_cache(maxsize=1024)(self._resolve)  # a few providers x six operations
+
+    def _resolve(self, path: str):
+        try:
+            match = self.resolver.resolve(path)
+        except Resolver404:
+            return None
+        return (match.func, match.args, match.kwargs) if getattr(match.func, "plain_lane", False) else None
+
+    def __call__(self, environ: dict, path: str, start_response):
+        """The WSGI response, or None when this request is not the lane's (Django's handler then serves it)."""
+        if settings.DEBUG or not path.isascii():
+            return None
+        view = self.resolve(path)
+        if view is None:
+            return None
+        proxy = settings.SECURE_PROXY_SSL_HEADER
+        proxy_header = proxy[0] if proxy else ""
+        served, security_headers = _lane_facts(tuple(environ.get(key) for key in _FACTS), proxy_header,
+                                               environ.get(proxy_header) if proxy_header else None)
+        if not served:
+            return None
+        func, args, kwargs = view
+        request = LaneRequest(environ, path)
+        try:
+            with request_context(request) as rid:
+                request.request_id = rid
+                try:
+                    response = func(request, *args, **kwargs)
+                except Exception as exc:  # rare: answered by Django's code, on a request of its own
+                    django_request = WSGIRequest(environ)
+                    django_request.request_id = rid
+                    response = response_for_exception(django_request, exc)
+            body = response.content
+            headers = [*response.items(), *security_headers, ("Content-Length", str(len(body))),
+                       ("X-Request-ID", rid),
+                       *(("Set-Cookie", cookie.output(header="")) for cookie in response.cookies.values())]
+            start_response(f"{response.status_code} {response.reason_phrase}", headers)
+            return [body]  # one piece: the server writes it without iterating a response object
+        finally:
+            self.housekeeping()
+
+
 def dispatching_application():
-    """The WSGI callable: API paths to the lean handler, everything else to the full one."""
+    """The WSGI callable: :func:`plain_lane` views to the plain lane, other API paths to the lean handler,
+    everything else to the full one."""
     site = get_wsgi_application()  # sets Django up
     api = ApiWSGIHandler()
+    lane = PlainLane()
     prefix = settings.API_PATH_PREFIX
 
     def application(environ, start_response):
-        if environ.get("PATH_INFO", "").startswith(prefix):
-            return api(environ, start_response)
+        path = environ.get("PATH_INFO", "")
+        if path.startswith(prefix):
+            return lane(environ, path, start_response) or api(environ, start_response)
         return site(environ, start_response)
 
-    application.site_handler, application.api_handler = site, api
+    application.site_handler, application.api_handler, application.plain_lane = site, api, lane
     return application

@@ -4,8 +4,22 @@ import logging
 
 import structlog
 
+from backoffice.context import client_ip_var, request_id_var
+
+
+def add_request_context(logger, method_name, event_dict):
+    """The request id and client IP of the request being served (``backoffice.middleware.request_context``) on
+    every line logged while it is: read from the context variables the audit rows use, not bound again."""
+    rid = request_id_var.get()
+    if rid:
+        event_dict.setdefault("request_id", rid)
+        event_dict.setdefault("ip", client_ip_var.get())
+    return event_dict
+
+
 _shared = [
     structlog.contextvars.merge_contextvars,
+    add_request_context,
     structlog.stdlib.add_log_level,
     structlog.stdlib.add_logger_name,
     structlog.processors.TimeStamper(fmt="iso", utc=True),

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import ipaddress
 import re
 import uuid
 
-import structlog
 from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -43,6 +43,22 @@ def client_ip(request) -> str | None:
     return _canonical_ip(request.META.get("REMOTE_ADDR"))
 
 
+@contextlib.contextmanager
+def request_context(request):
+    """Bind the request's id (a sane incoming X-Request-ID, or a new one) and client IP for log lines
+    (``backoffice.logging``) and audit rows while the request is served; yields the id. One implementation for the
+    middleware below and the WSGI entry point's plain lane (``backoffice.handlers``): ``request`` needs only
+    ``META``."""
+    incoming = request.META.get("HTTP_X_REQUEST_ID", "")  # request.headers would build a dict of them all
+    rid = incoming if _REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex
+    t1, t2 = request_id_var.set(rid), client_ip_var.set(client_ip(request))
+    try:
+        yield rid
+    finally:
+        request_id_var.reset(t1)
+        client_ip_var.reset(t2)
+
+
 class RequestContextMiddleware:
     """Gives every request an id (or keeps a sane incoming X-Request-ID) and binds it for logs and audit."""
 
@@ -50,18 +66,9 @@ class RequestContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        incoming = request.META.get("HTTP_X_REQUEST_ID", "")  # request.headers would build a dict of them all
-        rid = incoming if _REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex
-        request.request_id = rid
-        ip = client_ip(request)
-        t1, t2 = request_id_var.set(rid), client_ip_var.set(ip)
-        structlog.contextvars.bind_contextvars(request_id=rid, ip=ip)
-        try:
+        with request_context(request) as rid:
+            request.request_id = rid
             response = self.get_response(request)
-        finally:
-            request_id_var.reset(t1)
-            client_ip_var.reset(t2)
-            structlog.contextvars.clear_contextvars()
         response["X-Request-ID"] = rid
         return response
 

@@ -23,6 +23,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from backoffice.exceptions import ApplicationError
+from backoffice.handlers import plain_lane
 from backoffice.money import CURRENCY_EXPONENTS, has_valid_precision
 from games import services
 from games.models import EXTERNAL_ID_MAX, Provider
@@ -187,14 +188,20 @@ def _provider(code: str) -> Provider | None:
     return provider
 
 
+@plain_lane  # served without Django's request handling in production (backoffice/handlers.py)
 @csrf_exempt
 @transaction.non_atomic_requests  # the wallet services own their transactions (and their retries)
 def wallet(request, provider_code: str, operation: str):
+    """One wallet call. Reads only the request's method, META and body (``plain_lane``'s contract)."""
     if request.method != "POST":
         return _error("WRONG_SYNTAX", "Use POST.", 405)
     if operation not in OPERATIONS:
         return _error("WRONG_SYNTAX", f"Unknown operation; one of {', '.join(OPERATIONS)}.", 404)
-    provider = _provider(provider_code) if _PROVIDER_RE.match(provider_code) else None
+    try:
+        provider = _provider(provider_code) if _PROVIDER_RE.match(provider_code) else None
+    except DatabaseError:
+        log.exception("wallet %s/%s: database error", provider_code, operation)
+        return _error("INTERNAL_RETRY", "A transient failure; retry the same request.", 500)
     if provider is None:
         return _error("INVALID_SIGNATURE", "Unknown provider or bad signature.", 401)
     try:

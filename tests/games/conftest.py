@@ -17,9 +17,14 @@ def world_games(db, player_factory):
             "session": sess}
 
 
-@pytest.fixture
-def wallet(client, world_games):
-    return gf.WalletClient(client, world_games["provider"].code)
+@pytest.fixture(params=["lane", "django"])
+def wallet(request, client, world_games):
+    """Every contract test runs on both ways into the wallet view: the production entry point's plain lane
+    (``backoffice.handlers.PlainLane``) and Django's request handling (the test client's)."""
+    from tests.wsgi import WsgiClient
+
+    transport = WsgiClient() if request.param == "lane" else client
+    return gf.WalletClient(transport, world_games["provider"].code)
 
 
 @pytest.fixture(autouse=True)
