@@ -181,7 +181,7 @@ def start_server(worker_class: str, threads: int) -> subprocess.Popen:
     if worker_class == "granian":  # the Docker image's command (Dockerfile CMD), on a local port
         cmd = [str(ROOT / ".venv/bin/granian"), "--interface", "wsgi", "backoffice.wsgi:application", "--host",
                "127.0.0.1", "--port", str(PORT), "--workers", "2", "--blocking-threads", str(threads),
-               "--no-ws", "--access-log"]
+               "--no-ws"] + (["--access-log"] if os.environ.get("BENCH_ACCESS_LOG") else [])
     else:  # gunicorn, as the image ran it before (sync), or its keep-alive variant (gthread): for comparison
         if not (ROOT / ".venv/bin/gunicorn").exists():
             raise SystemExit("gunicorn is not a dependency any more: .venv/bin/pip install gunicorn to compare")
