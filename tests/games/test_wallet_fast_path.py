@@ -305,6 +305,32 @@ def test_fast_path_plans_do_not_depend_on_table_statistics(wallet, world_games, 
     assert not any(scans.values()), scans
 
 
+def test_a_bet_looks_its_transaction_id_up_by_full_keys_whatever_the_statistics(wallet, world_games, settings):
+    """games/0007: with the wallet transactions analyzed empty (a new installation), the bet's "is this id known?"
+    check read every wallet transaction of the provider (through the unique index's first column) once the table
+    had grown. Checked here by the rows index scans fetch from that table: 500 of the provider's transactions on
+    record, four bets may fetch a few of them, not 4 x 500."""
+    settings.WALLET_FAST_PATH = True
+    s = world_games["session"]
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE games_wallettransaction")  # empty: a new installation's statistics
+        cur.execute("""
+            INSERT INTO games_wallettransaction (provider_id, tx_ref, kind, status, ref_tx, round_id, player_id,
+                currency, amount, cash_amount, bonus_amount, balance_before, balance_after, cash_after, bonus_after,
+                request_hash, ledger_transaction_id, created_at)
+            SELECT %s, 'old-' || g, 'bet', 'ok', '', NULL, %s, 'EUR', 1, 1, 0, 1, 0, 0, 0, 'h', NULL, now()
+              FROM generate_series(1, 500) g""", [world_games["provider"].pk, world_games["player"].pk])
+        cur.execute("SELECT idx_tup_fetch FROM pg_stat_xact_user_tables WHERE relname = 'games_wallettransaction'")
+        before = cur.fetchone()[0]
+    for n in range(4):
+        _, body = wallet.call("bet", token=s.token, transaction_id=f"k{n}", round_id=f"k{n}", game_id="slot-1",
+                                 amount="1.00", currency="EUR")
+        assert body["status"] == "OK", body
+    with connection.cursor() as cur:
+        cur.execute("SELECT idx_tup_fetch FROM pg_stat_xact_user_tables WHERE relname = 'games_wallettransaction'")
+        assert cur.fetchone()[0] - before < 50
+
+
 PLANNED_WITHOUT_STATISTICS = ("games_wallet_bet", "games_wallet_win", "games_wallet_rollback", "cashier_post",
                               "cashier_entry_check_balanced")
 
