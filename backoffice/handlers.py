@@ -32,6 +32,7 @@ from django.http import HttpResponse
 from django.middleware.security import SecurityMiddleware
 from django.test.signals import setting_changed
 from django.urls import Resolver404, get_resolver
+from django.utils.log import log_response
 from django.utils.module_loading import import_string
 
 from backoffice.middleware import request_context
@@ -100,18 +101,30 @@ class LaneRequest:
 
 
 # What decides whether the plain lane may serve a request, and the headers SecurityMiddleware adds to its
-# responses: the Host (ALLOWED_HOSTS, forwarded host and port) and the scheme (HTTPS redirect, HSTS).
-_FACTS = ("HTTP_HOST", "HTTP_X_FORWARDED_HOST", "HTTP_X_FORWARDED_PORT", "SERVER_NAME", "SERVER_PORT",
-          "wsgi.url_scheme")
+# responses: the Host (ALLOWED_HOSTS; the forwarded host and port only where Django reads them) and the scheme
+# (HTTPS redirect, HSTS). Values longer than this, and paths too, are left to Django's handler uncached: the caches
+# below are keyed on what a caller sends, so their entries must stay small.
+_MAX_CACHED = 256
+
+
+@functools.lru_cache(maxsize=1)
+def _fact_keys() -> tuple[str, ...]:
+    """The environ keys :func:`_lane_facts` is decided by, under the current settings."""
+    keys = ["HTTP_HOST", "SERVER_NAME", "SERVER_PORT", "wsgi.url_scheme"]
+    if settings.USE_X_FORWARDED_HOST:
+        keys.append("HTTP_X_FORWARDED_HOST")
+    if settings.USE_X_FORWARDED_PORT:
+        keys.append("HTTP_X_FORWARDED_PORT")
+    if settings.SECURE_PROXY_SSL_HEADER:
+        keys.append(settings.SECURE_PROXY_SSL_HEADER[0])
+    return tuple(keys)
 
 
 @functools.lru_cache(maxsize=256)
-def _lane_facts(facts: tuple, proxy_header: str, proxy_value) -> tuple[bool, tuple]:
+def _lane_facts(facts: tuple) -> tuple[bool, tuple]:
     """(served on the plain lane?, SecurityMiddleware's headers for its responses), decided by Django's own code
     on a stand-in request with the same host and scheme facts: once per distinct set, not per call."""
-    environ = {key: value for key, value in zip(_FACTS, facts, strict=True) if value is not None}
-    if proxy_header and proxy_value is not None:
-        environ[proxy_header] = proxy_value
+    environ = {key: value for key, value in zip(_fact_keys(), facts, strict=True) if value is not None}
     environ.update({"REQUEST_METHOD": "POST", "PATH_INFO": settings.API_PATH_PREFIX, "wsgi.input": io.BytesIO()})
     request = WSGIRequest(environ)
     try:
@@ -119,13 +132,14 @@ def _lane_facts(facts: tuple, proxy_header: str, proxy_value) -> tuple[bool, tup
     except DisallowedHost:  # Django's handler answers 400 (and logs it)
         return False, ()
     security = SecurityMiddleware(lambda request: HttpResponse())
-    if security.process_request(request) is not None:  # an HTTPS redirect: Django's handler answers it
+    if security.redirect and not request.is_secure():  # Django's handler redirects (or serves an exempt path)
         return False, ()
     response = security.process_response(request, HttpResponse())
     return True, tuple((name, value) for name, value in response.items() if name != "Content-Type")
 
 
 def _settings_changed(**kwargs):
+    _fact_keys.cache_clear()
     _lane_facts.cache_clear()
 
 
@@ -153,7 +167,8 @@ class PlainLane:
 
     def __init__(self):
         self.resolver = get_resolver(settings.API_URLCONF)
-        self.resolve = functools.lru_cache(maxsize=1024)(self._resolve)  # a few providers x six operations
+        self.resolve = functools.lru_cache(maxsize=1024)(self._resolve)  # a few providers x six operations (paths
+        # of at most _MAX_CACHED characters: ~0.5 MB at most)
 
     def _resolve(self, path: str):
         try:
@@ -164,15 +179,15 @@ class PlainLane:
 
     def __call__(self, environ: dict, path: str, start_response):
         """The WSGI response, or None when this request is not the lane's (Django's handler then serves it)."""
-        if settings.DEBUG or not path.isascii():
+        if settings.DEBUG or len(path) > _MAX_CACHED or not path.isascii():
             return None
         view = self.resolve(path)
         if view is None:
             return None
-        proxy = settings.SECURE_PROXY_SSL_HEADER
-        proxy_header = proxy[0] if proxy else ""
-        served, security_headers = _lane_facts(tuple(environ.get(key) for key in _FACTS), proxy_header,
-                                               environ.get(proxy_header) if proxy_header else None)
+        facts = tuple(environ.get(key) for key in _fact_keys())
+        if any(value is not None and len(value) > _MAX_CACHED for value in facts):
+            return None
+        served, security_headers = _lane_facts(facts)
         if not served:
             return None
         func, args, kwargs = view
@@ -185,10 +200,17 @@ class PlainLane:
                 except Exception as exc:  # rare: answered by Django's code, on a request of its own
                     django_request = WSGIRequest(environ)
                     django_request.request_id = rid
-                    response = response_for_exception(django_request, exc)
+                    response = response_for_exception(django_request, exc)  # logged there
+                if response.status_code >= 400:  # as Django's handler logs them (django.request)
+                    log_response("%s: %s", response.reason_phrase, path, response=response, request=request)
             body = response.content
-            headers = [*response.items(), *security_headers, ("Content-Length", str(len(body))),
-                       ("X-Request-ID", rid),
+            for name, value in security_headers:  # SecurityMiddleware's setdefault
+                if name not in response:
+                    response[name] = value
+            if "Content-Length" not in response:
+                response["Content-Length"] = str(len(body))
+            response["X-Request-ID"] = rid
+            headers = [*response.items(),
                        *(("Set-Cookie", cookie.output(header="")) for cookie in response.cookies.values())]
             start_response(f"{response.status_code} {response.reason_phrase}", headers)
             return [body]  # one piece: the server writes it without iterating a response object

@@ -42,8 +42,10 @@ class WsgiResponse:
 class WsgiClient:
     """``post``/``get`` like Django's test client (the subset the tests use), through :func:`application`."""
 
-    def __init__(self, app=None):
+    def __init__(self, app=None, *, expect_lane: bool = False):
+        """``expect_lane``: fail any request that Django's handler served instead of the plain lane."""
         self.app = app or application()
+        self.expect_lane = expect_lane
 
     def request(self, method: str, path: str, body: bytes = b"", *, content_type: str = "application/json",
                 headers: dict | None = None, host: str = "testserver", scheme: str = "http") -> WsgiResponse:
@@ -63,8 +65,15 @@ class WsgiClient:
         # (the request signals' on Django's handler, the plain lane's own on the plain lane).
         from backoffice.handlers import PlainLane
 
+        django_served = []
+
+        def served_by_django(sender, **kwargs):
+            django_served.append(sender)
+
         request_started.disconnect(close_old_connections)
         request_finished.disconnect(close_old_connections)
+        request_started.connect(served_by_django)
+        previous = PlainLane.__dict__["housekeeping"]
         PlainLane.housekeeping = staticmethod(_no_housekeeping)
         try:
             chunks = self.app(environ, start_response)
@@ -72,9 +81,11 @@ class WsgiClient:
             if hasattr(chunks, "close"):
                 chunks.close()
         finally:
+            request_started.disconnect(served_by_django)
             request_started.connect(close_old_connections)
             request_finished.connect(close_old_connections)
-            PlainLane.housekeeping = staticmethod(close_old_connections)
+            PlainLane.housekeeping = previous
+        assert not (self.expect_lane and django_served), f"{method} {path} was served by {django_served}"
         return WsgiResponse(captured["status"], captured["headers"], content)
 
     def post(self, path: str, data: bytes = b"", content_type: str = "application/json", headers=None, **kw):

@@ -227,12 +227,24 @@ def test_what_the_plain_lane_leaves_to_django(application, wallet_world, served_
     assert served_by == ["ApiWSGIHandler", "ApiWSGIHandler", "ApiWSGIHandler"]
 
     served_by.clear()
+    long_code = "a" * 300  # caller-sized values are not cached: Django's handler serves them
+    assert client.post(f"/api/wallet/v1/{long_code}/balance", b"{}").status_code == 401
+    assert client.post("/api/wallet/v1/acme/balance", b"{}", host="h" * 300).status_code == 400
+    assert served_by == ["ApiWSGIHandler", "ApiWSGIHandler"]
+
+    served_by.clear()
     settings.SECURE_SSL_REDIRECT = True  # plain HTTP: Django's redirect
     client = WsgiClient(dispatching_application())  # middleware reads its settings when it is built
     response = client.post("/api/wallet/v1/acme/balance", b"{}")
     assert response.status_code == 301 and response.headers["Location"].startswith("https://")
     response = client.post("/api/wallet/v1/acme/balance", b"{}", scheme="https")
     assert response.status_code == 401 and served_by == ["ApiWSGIHandler", "PlainLane"]
+
+    served_by.clear()
+    settings.SECURE_REDIRECT_EXEMPT = [r"^api/wallet/"]  # exempt from the redirect: Django serves plain HTTP
+    client = WsgiClient(dispatching_application())
+    assert client.post("/api/wallet/v1/acme/balance", b"{}").status_code == 401
+    assert served_by == ["ApiWSGIHandler"]
 
     served_by.clear()
     settings.DEBUG = True  # Django's debug pages need its own request
@@ -275,3 +287,19 @@ def test_failures_on_the_plain_lane(application, wallet_world, monkeypatch, serv
     assert served_by == ["PlainLane", "ApiWSGIHandler"]
     assert lane.status_code == django.status_code == 500 and lane.content == django.content  # Django's 500 page
     assert "X-Request-ID" in lane.headers
+
+
+def test_the_plain_lane_logs_refusals_as_django_does(application, wallet_world, caplog, served_by):
+    """Django's handler logs every answer >= 400 (django.request: 4xx as warnings): forged or unsigned calls must
+    stay visible to monitoring on the plain lane too."""
+    import logging
+
+    for method, path, body in (("GET", "/api/wallet/v1/acme/balance", b""),
+                               ("POST", "/api/wallet/v1/acme/balance", b"{}")):
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, logger="django.request"):
+            lane, _ = _both(application, method, path, body)
+        records = [(r.levelname, r.getMessage(), r.status_code) for r in caplog.records if r.name == "django.request"]
+        assert len(records) == 2 and records[0] == records[1], records  # the lane's, then Django's: the same
+        assert records[0][2] == lane.status_code in (405, 401)
+    assert served_by == ["PlainLane", "ApiWSGIHandler"] * 2

@@ -23,7 +23,7 @@ def wallet(request, client, world_games):
     (``backoffice.handlers.PlainLane``) and Django's request handling (the test client's)."""
     from tests.wsgi import WsgiClient
 
-    transport = WsgiClient() if request.param == "lane" else client
+    transport = WsgiClient(expect_lane=True) if request.param == "lane" else client
     return gf.WalletClient(transport, world_games["provider"].code)
 
 
