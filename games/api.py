@@ -68,6 +68,11 @@ def _reject_constant(name):
     raise _Syntax(f"{name} is not allowed")
 
 
+# One decoder for every call (json.loads with options builds a decoder and its scanner per call). Numbers parse
+# exactly (parse_float=Decimal keeps the literal's digits); NaN and Infinity are refused.
+_DECODER = json.JSONDecoder(parse_float=Decimal, parse_constant=_reject_constant)
+
+
 def _parse_amount(value) -> Decimal:
     # Strings, or JSON numbers parsed exactly (parse_float=Decimal keeps the literal's digits).
     if isinstance(value, bool) or not isinstance(value, (str, Decimal, int)):
@@ -91,7 +96,7 @@ def parse_request(operation: str, raw: bytes, content_type: str) -> dict:
     except UnicodeDecodeError:
         raise _Syntax("the body is not valid UTF-8") from None
     try:
-        data = json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
+        data = _DECODER.decode(text)
     except (ValueError, RecursionError):
         raise _Syntax("malformed JSON") from None
     if not isinstance(data, dict):

@@ -63,9 +63,12 @@ class Balances:
         return self.cash + self.bonus
 
 
+_COMPACT_JSON = json.JSONEncoder(separators=(",", ":"))  # json.dumps(..., separators=...) output, one encoder
+
+
 def _fingerprint(*parts) -> str:
     """The request's payload hash. The player is not part of it: a replay is compared on hash AND player."""
-    return hashlib.sha256(json.dumps([str(p) for p in parts], separators=(",", ":")).encode()).hexdigest()
+    return hashlib.sha256(_COMPACT_JSON.encode([str(p) for p in parts]).encode()).hexdigest()
 
 
 def _amount_key(amount: Decimal) -> str:
