@@ -167,8 +167,8 @@ class PlainLane:
 
     def __init__(self):
         self.resolver = get_resolver(settings.API_URLCONF)
-        self.resolve = functools.lru_cache(maxsize=1024)(self._resolve)  # a few providers x six operations (paths
-        # of at most _MAX_CACHED characters: ~0.5 MB at most)
+        # A few providers x six operations; paths of at most _MAX_CACHED characters: ~0.5 MB at worst.
+        self.resolve = functools.lru_cache(maxsize=1024)(self._resolve)
 
     def _resolve(self, path: str):
         try:

@@ -42,10 +42,13 @@ class WsgiResponse:
 class WsgiClient:
     """``post``/``get`` like Django's test client (the subset the tests use), through :func:`application`."""
 
-    def __init__(self, app=None, *, expect_lane: bool = False):
-        """``expect_lane``: fail any request that Django's handler served instead of the plain lane."""
+    def __init__(self, app=None, *, expect_lane: bool = False, housekeeping: bool = False):
+        """``expect_lane``: fail any request that Django's handler served instead of the plain lane.
+        ``housekeeping``: keep the end-of-request connection housekeeping, as a server does (for transactional
+        tests; in a test transaction it would close the test's connection)."""
         self.app = app or application()
         self.expect_lane = expect_lane
+        self.housekeeping = housekeeping
 
     def request(self, method: str, path: str, body: bytes = b"", *, content_type: str = "application/json",
                 headers: dict | None = None, host: str = "testserver", scheme: str = "http") -> WsgiResponse:
@@ -70,11 +73,13 @@ class WsgiClient:
         def served_by_django(sender, **kwargs):
             django_served.append(sender)
 
-        request_started.disconnect(close_old_connections)
-        request_finished.disconnect(close_old_connections)
+        if not self.housekeeping:
+            request_started.disconnect(close_old_connections)
+            request_finished.disconnect(close_old_connections)
         request_started.connect(served_by_django)
         previous = PlainLane.__dict__["housekeeping"]
-        PlainLane.housekeeping = staticmethod(_no_housekeeping)
+        if not self.housekeeping:
+            PlainLane.housekeeping = staticmethod(_no_housekeeping)
         try:
             chunks = self.app(environ, start_response)
             content = b"".join(chunks)
@@ -82,8 +87,9 @@ class WsgiClient:
                 chunks.close()
         finally:
             request_started.disconnect(served_by_django)
-            request_started.connect(close_old_connections)
-            request_finished.connect(close_old_connections)
+            if not self.housekeeping:
+                request_started.connect(close_old_connections)
+                request_finished.connect(close_old_connections)
             PlainLane.housekeeping = previous
         assert not (self.expect_lane and django_served), f"{method} {path} was served by {django_served}"
         return WsgiResponse(captured["status"], captured["headers"], content)

@@ -1,6 +1,5 @@
 """The WSGI entry point (backoffice/handlers.py): machine APIs get the lean middleware stack, pages the full one."""
 
-import io
 import json
 import time
 
@@ -103,13 +102,11 @@ def served_by(monkeypatch):
     request_started.disconnect(record)
 
 
-def _signed(provider, body: dict):
-    from games.api import sign
-    from tests.games.factories import SECRET as secret
+def _signed(body: dict):
+    from tests.games.factories import signed_headers
 
     raw = json.dumps(body).encode()
-    ts = str(int(time.time()))
-    return raw, {"X-Wallet-Timestamp": ts, "X-Wallet-Signature": sign(secret, raw, ts)}
+    return raw, signed_headers(raw)
 
 
 def _both(application, method, path, body=b"", **kw):
@@ -142,7 +139,7 @@ def wallet_world(db):
 
 def test_wallet_calls_take_the_plain_lane_and_answer_as_django_does(application, wallet_world, served_by):
     token = wallet_world["session"].token
-    raw, signed = _signed(wallet_world["provider"], {"token": token})
+    raw, signed = _signed({"token": token})
     cases = [
         ("POST", "/api/wallet/v1/acme/balance", raw, {"headers": signed}),  # OK
         ("POST", "/api/wallet/v1/acme/balance", raw, {}),  # no signature: 401
@@ -160,7 +157,7 @@ def test_wallet_calls_take_the_plain_lane_and_answer_as_django_does(application,
 
 
 def test_a_bet_on_the_plain_lane_is_replayed_identically_by_django(application, wallet_world, served_by):
-    raw, signed = _signed(wallet_world["provider"], {
+    raw, signed = _signed({
         "token": wallet_world["session"].token, "transaction_id": "t1", "round_id": "r1", "game_id": "slot-1",
         "amount": "2.50", "currency": "EUR"})
     lane, django = _both(application, "POST", "/api/wallet/v1/acme/bet", raw, headers=signed)
@@ -196,18 +193,12 @@ def test_the_plain_lane_does_djangos_connection_housekeeping(application, wallet
     receiver does (here without the test client's swap: a committed world, no test transaction to keep)."""
     from django.db import connection
 
-    from games.api import sign
-    from tests.games.factories import SECRET
+    from tests.games.factories import WalletClient
+
+    wallet = WalletClient(WsgiClient(application, expect_lane=True, housekeeping=True), "acme")
 
     def call():
-        raw = b'{"token": "%s"}' % wallet_world["session"].token.encode()
-        ts = str(int(time.time()))
-        environ = {"REQUEST_METHOD": "POST", "PATH_INFO": "/api/wallet/v1/acme/balance", "HTTP_HOST": "testserver",
-                   "SERVER_NAME": "testserver", "SERVER_PORT": "80", "wsgi.url_scheme": "http",
-                   "REMOTE_ADDR": "127.0.0.1", "CONTENT_TYPE": "application/json", "CONTENT_LENGTH": str(len(raw)),
-                   "HTTP_X_WALLET_TIMESTAMP": ts, "HTTP_X_WALLET_SIGNATURE": sign(SECRET, raw, ts),
-                   "wsgi.input": io.BytesIO(raw)}
-        return json.loads(b"".join(application(environ, lambda *a: None)))
+        return wallet.call("balance", token=wallet_world["session"].token)[1]
 
     assert call()["status"] == "OK"
     first = connection.connection

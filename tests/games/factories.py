@@ -48,6 +48,12 @@ def session(player, g):
     return game_session_open(player=player, provider_code=g.provider.code, game_external_id=g.external_id)
 
 
+def signed_headers(body: bytes, *, secret: str = SECRET, ts=None, signature=None) -> dict:
+    """The headers a provider signs ``body`` with (a given ``ts`` or ``signature`` replaces the right one)."""
+    ts = str(int(time.time())) if ts is None else str(ts)
+    return {"X-Wallet-Timestamp": ts, "X-Wallet-Signature": sign(secret, body, ts) if signature is None else signature}
+
+
 class WalletClient:
     """Signs and posts wallet requests with Django's test client (or any client with .post)."""
 
@@ -55,10 +61,8 @@ class WalletClient:
         self.client, self.code, self.secret = client, provider_code, secret
 
     def raw(self, op: str, body: bytes, *, ts=None, signature=None, content_type="application/json", code=None):
-        ts = str(int(time.time())) if ts is None else str(ts)
-        sig = sign(self.secret, body, ts) if signature is None else signature
         return self.client.post(f"/api/wallet/v1/{code or self.code}/{op}", data=body, content_type=content_type,
-                                headers={"X-Wallet-Timestamp": ts, "X-Wallet-Signature": sig})
+                                headers=signed_headers(body, secret=self.secret, ts=ts, signature=signature))
 
     def call(self, op: str, **fields):
         response = self.raw(op, json.dumps(fields).encode())

@@ -189,43 +189,26 @@ def test_the_fast_path_statement_is_prepared_on_the_connection(wallet, world_gam
 def test_a_dropped_connection_costs_one_retried_call(player_factory, settings):
     """No per-request health check on the fast path: after the server drops the connection, one call answers
     INTERNAL_RETRY (500, nothing moved), the connection is replaced at the end of that request, and the
-    provider's retry succeeds. Through the real WSGI entry point, with Django's request signals."""
-    import io
-    import json
-    import sys
-    import time
-
+    provider's retry succeeds. Through the real WSGI entry point (its plain lane), with the end-of-request
+    connection housekeeping a server does."""
     import psycopg
 
     from backoffice.handlers import dispatching_application
     from cashier.services import house_account
-    from games.api import sign
+    from tests.wsgi import WsgiClient
 
     settings.CASHIER_SYSTEM_SHARDS = 1
-    app = dispatching_application()
     prov = gf.provider("drop")
     slot = gf.game(prov, "slot-1", jurisdictions=[gf.jurisdiction("mga", ("MT",))])
     player = player_factory(country="MT", currency="EUR")
     gf.fund(player, cash="100.00")
     house_account(currency="EUR")
     token = gf.session(player, slot).token
+    wallet = gf.WalletClient(WsgiClient(dispatching_application(), expect_lane=True, housekeeping=True), prov.code)
 
     def bet(tx):
-        raw = json.dumps({"token": token, "transaction_id": tx, "round_id": tx, "game_id": "slot-1",
-                          "amount": "1.00", "currency": "EUR"}).encode()
-        ts = str(int(time.time()))
-        environ = {"REQUEST_METHOD": "POST", "PATH_INFO": f"/api/wallet/v1/{prov.code}/bet", "SCRIPT_NAME": "",
-                   "QUERY_STRING": "", "SERVER_NAME": "testserver", "SERVER_PORT": "80", "HTTP_HOST": "testserver",
-                   "REMOTE_ADDR": "127.0.0.1", "CONTENT_TYPE": "application/json", "CONTENT_LENGTH": str(len(raw)),
-                   "HTTP_X_WALLET_TIMESTAMP": ts, "HTTP_X_WALLET_SIGNATURE": sign(gf.SECRET, raw, ts),
-                   "wsgi.input": io.BytesIO(raw), "wsgi.url_scheme": "http", "wsgi.errors": sys.stderr,
-                   "SERVER_PROTOCOL": "HTTP/1.1"}
-        status = []
-        chunks = app(environ, lambda s, h, exc_info=None: status.append(int(s.split()[0])))
-        body = json.loads(b"".join(chunks))
-        if hasattr(chunks, "close"):  # Django's handler: request_finished when the server closes the response
-            chunks.close()  # (the plain lane, which serves this call, has sent it already)
-        return status[0], body
+        return wallet.call("bet", token=token, transaction_id=tx, round_id=tx, game_id="slot-1", amount="1.00",
+                           currency="EUR")
 
     assert bet("d1")[1]["status"] == "OK"
     pid = connection.connection.info.backend_pid
@@ -251,6 +234,16 @@ def _round_trips(wallet, token, n):
         assert body["status"] == "OK", (op, body)
 
 
+def _history(cur, world_games, n):
+    """``n`` earlier transactions of the provider on record (one statement, no ledger: only their ids matter)."""
+    cur.execute("""
+        INSERT INTO games_wallettransaction (provider_id, tx_ref, kind, status, ref_tx, round_id, player_id,
+            currency, amount, cash_amount, bonus_amount, balance_before, balance_after, cash_after, bonus_after,
+            request_hash, ledger_transaction_id, created_at)
+        SELECT %s, 'old-' || g, 'bet', 'ok', '', NULL, %s, 'EUR', 0, 0, 0, 0, 0, 0, 0, '', NULL, now()
+          FROM generate_series(1, %s) g""", [world_games["provider"].pk, world_games["player"].pk, n])
+
+
 def test_no_statement_of_the_fast_path_is_planned_per_call(wallet, world_games, settings, planner_notices):
     """plpgsql keeps a statement's generic plan only when it is not costlier than planning each call. A
     condition whose generic plan must scan many rows (games/0005: a partial index a parameter cannot prove
@@ -259,13 +252,8 @@ def test_no_statement_of_the_fast_path_is_planned_per_call(wallet, world_games, 
     run would be logged (``log_planner_stats``) and reach this client as a LOG notice."""
     settings.WALLET_FAST_PATH = True
     s = world_games["session"]
-    with connection.cursor() as cur:  # history: the provider's earlier transactions
-        cur.execute("""
-            INSERT INTO games_wallettransaction (provider_id, tx_ref, kind, status, ref_tx, round_id, player_id,
-                currency, amount, cash_amount, bonus_amount, balance_before, balance_after, cash_after, bonus_after,
-                request_hash, ledger_transaction_id, created_at)
-            SELECT %s, 'old-' || g, 'bet', 'ok', '', NULL, %s, 'EUR', 0, 0, 0, 0, 0, 0, 0, '', NULL, now()
-              FROM generate_series(1, 20000) g""", [world_games["provider"].pk, world_games["player"].pk])
+    with connection.cursor() as cur:
+        _history(cur, world_games, 20000)
         cur.execute("ANALYZE games_wallettransaction")
 
     for n in range(8):  # past plpgsql's five custom plans and psycopg's prepare threshold
@@ -314,12 +302,7 @@ def test_a_bet_looks_its_transaction_id_up_by_full_keys_whatever_the_statistics(
     s = world_games["session"]
     with connection.cursor() as cur:
         cur.execute("ANALYZE games_wallettransaction")  # empty: a new installation's statistics
-        cur.execute("""
-            INSERT INTO games_wallettransaction (provider_id, tx_ref, kind, status, ref_tx, round_id, player_id,
-                currency, amount, cash_amount, bonus_amount, balance_before, balance_after, cash_after, bonus_after,
-                request_hash, ledger_transaction_id, created_at)
-            SELECT %s, 'old-' || g, 'bet', 'ok', '', NULL, %s, 'EUR', 1, 1, 0, 1, 0, 0, 0, 'h', NULL, now()
-              FROM generate_series(1, 500) g""", [world_games["provider"].pk, world_games["player"].pk])
+        _history(cur, world_games, 500)
         cur.execute("SELECT idx_tup_fetch FROM pg_stat_xact_user_tables WHERE relname = 'games_wallettransaction'")
         before = cur.fetchone()[0]
     for n in range(4):
