@@ -7,7 +7,7 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 export DJANGO_SETTINGS_MODULE ?= backoffice.settings.local
 
-.PHONY: demo test install services db migrate run lint otp check-deploy bench clean
+.PHONY: demo test install services chromium db migrate run lint otp clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)

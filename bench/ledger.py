@@ -14,12 +14,17 @@ In one run on the same PostgreSQL server:
 4. Balance read of an account holding ``--hot-entries`` entries: our cached balance vs SUM(entries).
 5. ``ledger_verify`` over ``--verify-entries`` entries bulk-loaded with INSERT ... SELECT generate_series.
 
-Databases: ``bo_bench_ledger`` (DATABASE_URL overrides), ``bo_bench_pgbench``, ``bo_bench_hordak``.
+Databases: ``bo_bench_ledger`` (DATABASE_URL overrides), a new copy of the template ``bo_bench_ledger_tpl`` for
+every run (the schema, the funded wallets, the hot account's entries and the entries for ``ledger_verify``; built
+once per state of the migrations and sizes asked for), so that runs do not drift with what earlier runs posted;
+``bo_bench_pgbench``; ``bo_bench_hordak``, created again for every run.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
+import inspect
 import multiprocessing as mp
 import os
 import re
@@ -32,7 +37,14 @@ import uuid
 from decimal import Decimal
 from pathlib import Path
 
-from pgtools import checkpoint, ensure_database, log, run_pgbench  # bench/ is this script's folder
+from pgtools import (  # bench/ is this script's folder
+    checkpoint,
+    copy_of_template,
+    ensure_database,
+    log,
+    run_pgbench,
+    template_key,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -43,14 +55,8 @@ os.environ.setdefault("TEST_CELERY_BROKER_URL", "redis://127.0.0.1:6379/12")
 SERVER = os.environ["DATABASE_URL"].rsplit("/", 1)[0]
 HORDAK_VENV = Path("/tmp/bench-hordak-venv")
 CTX = mp.get_context("fork")
-
-
-
-
-
-
-# --- 1. pgbench ----------------------------------------------------------------------------------------
-
+TEMPLATE = "bo_bench_ledger_tpl"
+HOT_SHARD, VERIFY_SHARD = 16, 100  # the bulk-loaded system accounts' shards (the house uses 0-15)
 
 
 # --- 2. our posting service -------------------------------------------------------------------------------
@@ -189,22 +195,19 @@ def run_hordak(processes: int, seconds: float, wallets: int) -> float | None:
 
 # --- 4./5. bulk load, balance reads, ledger_verify ------------------------------------------------------------
 
-def bulk_load(entries: int, pairs: int, tag: str) -> tuple[int, int]:
-    """Load ``entries`` entries as entries/2 balanced transactions over ``pairs`` account pairs (system
-    accounts with no limit), consistent for ledger_verify. Returns (first debit account id, pairs)."""
+def bulk_load(entries: int, pairs: int, tag: str, shard: int) -> int:
+    """Load ``entries`` entries as entries/2 balanced transactions over ``pairs`` pairs of system accounts (no
+    limit), created with shards ``shard``..``shard + pairs - 1``; consistent for ledger_verify. Returns the first
+    debit account's id."""
     from django.db import connection, transaction
 
     from cashier.models import Account
 
     n = entries // 2
     with transaction.atomic():
-        from django.db.models import Max
-
-        base = max(16, max((Account.objects.filter(player__isnull=True, kind=k).aggregate(m=Max("shard"))["m"] or 0)
-                           for k in ("agent_settlement", "bonus_cost")) + 1)
-        a = Account.objects.bulk_create([Account(kind="agent_settlement", currency="EUR", shard=base + i,
+        a = Account.objects.bulk_create([Account(kind="agent_settlement", currency="EUR", shard=shard + i,
                                                  credit_limit=None) for i in range(pairs)])
-        b = Account.objects.bulk_create([Account(kind="bonus_cost", currency="EUR", shard=base + i,
+        b = Account.objects.bulk_create([Account(kind="bonus_cost", currency="EUR", shard=shard + i,
                                                  credit_limit=None) for i in range(pairs)])
         a_ids, b_ids = [x.pk for x in a], [x.pk for x in b]
         with connection.cursor() as cur:
@@ -223,9 +226,32 @@ def bulk_load(entries: int, pairs: int, tag: str) -> tuple[int, int]:
             cur.execute("UPDATE cashier_account a SET balance = s.total FROM (SELECT account_id, SUM(amount) total"
                         " FROM cashier_entry WHERE account_id = ANY(%s) GROUP BY account_id) s"
                         " WHERE a.id = s.account_id", [a_ids + b_ids])
+    return a_ids[0]
+
+
+def build_template(url: str, wallets: int, hot_entries: int, verify_entries: int) -> None:
+    """The template's content: the schema, ``wallets`` funded wallets, one account with ``hot_entries`` entries (4.)
+    and more entries up to ``verify_entries`` in all (5.), vacuumed and analyzed. Runs in a forked child."""
+    os.environ["DATABASE_URL"] = url
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    setup_wallets(wallets)
+    t = time.monotonic()
+    bulk_load(hot_entries, 1, "hot", HOT_SHARD)
     with connection.cursor() as cur:
-        cur.execute("ANALYZE cashier_entry")
-    return a_ids[0], pairs
+        cur.execute("SELECT COUNT(*) FROM cashier_entry")
+        extra = max(0, verify_entries - cur.fetchone()[0])
+    if extra:
+        bulk_load(extra, 1000, "verify", VERIFY_SHARD)
+    log(f"   loaded {hot_entries + extra:,} entries in {time.monotonic() - t:.0f} s")
+    with connection.cursor() as cur:
+        cur.execute("VACUUM (FREEZE, ANALYZE)")
+    connection.close()
 
 
 def time_it(fn, repeat: int = 50) -> float:
@@ -247,15 +273,24 @@ def main() -> None:
     parser.add_argument("--skip-verify", action="store_true")
     parser.add_argument("--rounds", type=int, default=3, help="Runs per scenario; the median is reported.")
     args = parser.parse_args()
+    import psycopg
 
-    ensure_database(SERVER, os.environ["DATABASE_URL"].rsplit("/", 1)[1])
+    name = os.environ["DATABASE_URL"].rsplit("/", 1)[1]
+    if "bench" not in name:  # the run drops and creates it: never let an exported DATABASE_URL point at real data
+        sys.exit(f"Refusing to run on database {name!r}: its name must contain 'bench' (e.g. bo_bench_ledger).")
+    log(f"0. {name}: a new copy of {TEMPLATE} ...")
+    sizes = (args.wallets, args.hot_entries, args.verify_entries)
+    copy_of_template(SERVER, name, TEMPLATE, template_key(inspect.getsource(build_template), *sizes),
+                     functools.partial(build_template, wallets=args.wallets, hot_entries=args.hot_entries,
+                                       verify_entries=args.verify_entries), file_copy=True)
+    if not args.skip_hordak:
+        with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
+            conn.execute('DROP DATABASE IF EXISTS "bo_bench_hordak" WITH (FORCE)')
     import django
 
     django.setup()
-    from django.core.management import call_command
     from django.db import connection
 
-    call_command("migrate", verbosity=0)
     results: dict[str, float | None] = {}
 
     log(f"1. pgbench -N, 8 clients, {args.seconds:.0f}s ...")
@@ -294,8 +329,9 @@ def main() -> None:
                 f"(runs: {', '.join(f'{r:,.0f}' for r in hruns)})")
 
     log(f"4. balance read of an account with {args.hot_entries:,} entries ...")
-    hot, _ = bulk_load(args.hot_entries, 1, f"hot{int(time.time())}")
     from cashier.models import Account
+
+    hot = Account.objects.get(player=None, kind="agent_settlement", shard=HOT_SHARD).pk
 
     results["read_cached_ms"] = time_it(lambda: Account.objects.only("balance").get(pk=hot).balance)
 
@@ -308,15 +344,7 @@ def main() -> None:
     log(f"   cached balance: {results['read_cached_ms']:.3f} ms; SUM over its entries: {results['read_sum_ms']:.1f} ms")
 
     if not args.skip_verify:
-        with connection.cursor() as cur:
-            cur.execute("SELECT COUNT(*) FROM cashier_entry")
-            have = cur.fetchone()[0]
-        extra = max(0, args.verify_entries - have)
-        if extra:
-            log(f"5. bulk-loading {extra:,} more entries (1,000 account pairs) ...")
-            t = time.monotonic()
-            bulk_load(extra, 1000, f"v{int(time.time())}")
-            log(f"   loaded in {time.monotonic() - t:.0f}s")
+        log("5. ledger_verify over the whole ledger ...")
         from cashier.verify import ledger_verify
 
         report = ledger_verify(progress=lambda name, found, s: log(f"   {name}: {found} problem(s), {s:.1f}s"))

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import multiprocessing as mp
 import re
 import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def log(msg: str) -> None:
@@ -17,6 +23,43 @@ def ensure_database(server: str, name: str) -> None:
     with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
             conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def template_key(*parts: object) -> str:
+    """What a bench template is built from: every migration on disk, Django's version and ``parts`` (the build
+    function's source, the sizes asked for). A template whose key differs is built again."""
+    import django
+
+    digest = hashlib.sha256(repr((django.__version__, *parts)).encode())
+    for path in sorted(ROOT.glob("*/migrations/0*.py")):
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:20]
+
+
+def copy_of_template(server: str, name: str, template: str, key: str, build: Callable[[str], None], *,
+                     file_copy: bool = False) -> None:
+    """Database ``name`` as a new copy of ``template``, so that every run starts from the same state (as pgbench's
+    ``-i`` gives it): a database kept between runs grows by every run's writes, and its figures drift with it.
+
+    ``build(url)`` fills the template when it is missing or was built from something else than ``key`` (kept as
+    the template's comment); it runs in a forked child, which can set Django up on the template's URL.
+    ``file_copy``: copy the files after a checkpoint (PostgreSQL's ``STRATEGY = FILE_COPY``) instead of through
+    the WAL, for templates of gigabytes."""
+    import psycopg
+
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        row = conn.execute("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
+                           [template]).fetchone()
+        if row is None or row[0] != key:
+            log(f"  building the template {template} (once per state of the migrations and sizes) …")
+            conn.execute(f'DROP DATABASE IF EXISTS "{template}"')
+            conn.execute(f'CREATE DATABASE "{template}"')
+            with mp.get_context("fork").Pool(1) as pool:
+                pool.apply(build, (f"{server}/{template}",))
+            conn.execute(f"COMMENT ON DATABASE \"{template}\" IS '{key}'")
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        strategy = " STRATEGY = FILE_COPY" if file_copy else ""
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"{strategy}')
 
 
 def checkpoint(server: str) -> None:

@@ -20,6 +20,8 @@ import sys
 import time
 from pathlib import Path
 
+from pgtools import ensure_database, log  # bench/ is this script's folder
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bo_bench_players")
@@ -28,21 +30,12 @@ os.environ.setdefault("TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
 os.environ.setdefault("TEST_CELERY_BROKER_URL", "redis://127.0.0.1:6379/12")
 
 
-def ensure_database() -> None:
-    import psycopg
-
-    url = os.environ["DATABASE_URL"]
-    name = url.rsplit("/", 1)[1]
+def check_database_name() -> str:
+    name = os.environ["DATABASE_URL"].rsplit("/", 1)[1]
     if "bench" not in name:
         # The load truncates the players tables: never let an exported DATABASE_URL point it at real data.
         sys.exit(f"Refusing to run on database {name!r}: its name must contain 'bench' (e.g. bo_bench_players).")
-    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def log(msg: str) -> None:
-    print(msg, flush=True)
+    return name
 
 
 def load(players: int, events: int, whale_events: int) -> int:
@@ -193,7 +186,7 @@ def main() -> None:
     parser.add_argument("--reload", action="store_true", help="Truncate and load again.")
     parser.add_argument("--load-only", action="store_true", help="Load the data and stop.")
     args = parser.parse_args()
-    ensure_database()
+    ensure_database(os.environ["DATABASE_URL"].rsplit("/", 1)[0], check_database_name())
 
     import django
 

@@ -27,6 +27,7 @@ them: docs/performance.md.
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import hmac
 import http.client
@@ -42,7 +43,14 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from pgtools import autoanalyze, checkpoint, log, run_pgbench  # bench/ is this script's folder
+from pgtools import (  # bench/ is this script's folder
+    autoanalyze,
+    checkpoint,
+    copy_of_template,
+    log,
+    run_pgbench,
+    template_key,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -119,38 +127,17 @@ def setup(players: int, url: str) -> None:
     connection.close()
 
 
-def _template_key(players: int) -> str:
-    """What the template was built from: every migration on disk (Django's own with its version), the set-up
-    code, and the number of players."""
+def fresh_database(players: int) -> list[tuple[str, str]]:
+    """``bo_bench_games`` as a new copy of the template (``pgtools.copy_of_template``): every run starts from the
+    same state, as pgbench's ``-i`` gives it (a database that kept every earlier run's rounds grew by ~600,000
+    ledger transactions per run, and its figures drifted down with it). Returns [(token, currency)] of the
+    players' sessions."""
     import inspect
 
-    import django
-
-    digest = hashlib.sha256(f"{players}:{django.__version__}".encode() + inspect.getsource(setup).encode())
-    for path in sorted(ROOT.glob("*/migrations/0*.py")):
-        digest.update(path.name.encode() + path.read_bytes())
-    return digest.hexdigest()[:20]
-
-
-def fresh_database(players: int) -> list[tuple[str, str]]:
-    """``bo_bench_games`` as a new copy of the template: every run starts from the same state, as pgbench's
-    ``-i`` gives it (a database that kept every earlier run's rounds grew by ~600,000 ledger transactions per
-    run, and its figures drifted down with it). The template is built once per state of the migrations.
-    Returns [(token, currency)] of the players' sessions."""
     import psycopg
 
-    key = _template_key(players)
-    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
-        row = conn.execute("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
-                           [TEMPLATE]).fetchone()
-        if row is None or row[0] != key:
-            log(f"  building the template {TEMPLATE}: {players:,} players, funded wallets, live sessions …")
-            conn.execute(f'DROP DATABASE IF EXISTS "{TEMPLATE}"')
-            conn.execute(f'CREATE DATABASE "{TEMPLATE}"')
-            CTX.Pool(1).apply(setup, (players, f"{SERVER}/{TEMPLATE}"))
-            conn.execute(f"COMMENT ON DATABASE \"{TEMPLATE}\" IS '{key}'")
-        conn.execute('DROP DATABASE IF EXISTS "bo_bench_games" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "bo_bench_games" TEMPLATE "{TEMPLATE}"')
+    copy_of_template(SERVER, "bo_bench_games", TEMPLATE, template_key(inspect.getsource(setup), players),
+                     functools.partial(setup, players))
     with psycopg.connect(DB_URL, autocommit=True) as conn:
         conn.execute("UPDATE games_gamesession SET expires_at = now() + interval '30 days'"
                      " WHERE expires_at < now() + interval '1 day'")  # a template older than 29 days
