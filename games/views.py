@@ -218,8 +218,6 @@ class GameBulkView(generic.ActionView):
         return f"{self.changed} game(s) changed."
 
 
-
-
 class GameImportView(generic.ActionView):
     queryset = Game.objects.all()
     action = "import"

@@ -481,6 +481,3 @@ class AgentLimitsView(generic.ActionView):
 
     def perform(self, obj, form):
         return services.agent_limits_set(agent=obj, actor=self.request.user, **form.cleaned_data)
-
-
-

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 
 import factory
+from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from backoffice.services import operator_create
@@ -41,6 +42,11 @@ class PlayerFactory(factory.django.DjangoModelFactory):
     last_name = "Player"
     country = "MT"
     currency = "EUR"
+
+
+def totp_code(device) -> str:
+    """The code a TOTP device (an authenticator app) shows now."""
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
 
 
 def verify_otp(client, user) -> None:

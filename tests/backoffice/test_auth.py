@@ -6,15 +6,10 @@ import pytest
 from django.contrib.sessions.models import Session
 from django.test import Client
 from django.utils import timezone
-from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from backoffice.models import AuditEvent
-from tests.factories import PASSWORD, AgentFactory, OperatorFactory
-
-
-def _code(device):
-    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+from tests.factories import PASSWORD, AgentFactory, OperatorFactory, totp_code
 
 
 @pytest.mark.django_db
@@ -51,14 +46,14 @@ def test_staff_must_enrol_then_verify_totp(client):
     page = client.get(response["Location"])
     assert page.status_code == 200 and b"data:image/svg+xml;base64," in page.content  # QR code for enrolment
     device = TOTPDevice.objects.get(user=user, confirmed=False)
-    wrong = client.post("/account/two-factor/?next=/players/", {"token": "000000" if _code(device) != "000000"
+    wrong = client.post("/account/two-factor/?next=/players/", {"token": "000000" if totp_code(device) != "000000"
                                                                    else "111111"})
     assert wrong.status_code == 200 and b"not valid" in wrong.content
-    too_soon = client.post("/account/two-factor/", {"token": _code(device)})
+    too_soon = client.post("/account/two-factor/", {"token": totp_code(device)})
     assert b"Too many wrong codes" in too_soon.content  # django-otp throttles after a failure
     device.refresh_from_db()
     device.throttle_reset()
-    ok = client.post("/account/two-factor/", {"token": _code(device), "next": "/players/"})
+    ok = client.post("/account/two-factor/", {"token": totp_code(device), "next": "/players/"})
     assert ok.status_code == 302 and ok["Location"] == "/players/"
     device.refresh_from_db()
     assert device.confirmed
@@ -71,7 +66,7 @@ def test_two_factor_next_cannot_redirect_off_site(client):
     user = OperatorFactory(role="Finance", username="fin2")
     client.force_login(user)
     device = TOTPDevice.objects.create(user=user, name="x", confirmed=True)
-    response = client.post("/account/two-factor/", {"token": _code(device), "next": "https://evil.example/"})
+    response = client.post("/account/two-factor/", {"token": totp_code(device), "next": "https://evil.example/"})
     assert response.status_code == 302 and response["Location"] == "/"
 
 

@@ -234,7 +234,6 @@ def test_the_deferred_check_names_the_unbalanced_currency_of_a_multi_currency_tr
         _raw("SET CONSTRAINTS ALL IMMEDIATE")
 
 
-
 @pytest.mark.django_db(transaction=True)
 def test_the_deferred_check_is_not_planned_per_posting(planner_notices):
     """The deferred zero-sum check runs an aggregate per posting when it commits. Left to plpgsql, that statement

@@ -3,17 +3,12 @@
 import re
 
 import pytest
-from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
-from tests.factories import PASSWORD, AgentFactory, OperatorFactory, PlayerFactory
+from tests.factories import PASSWORD, AgentFactory, OperatorFactory, PlayerFactory, totp_code
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def _code(device):
-    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
 
 
 def test_operator_signs_in_with_totp_and_sees_the_dashboard(live_server, page):
@@ -32,7 +27,7 @@ def test_operator_signs_in_with_totp_and_sees_the_dashboard(live_server, page):
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
     expect(page.locator("h1")).to_have_text("Enter your code")
-    page.fill("input[name=token]", _code(device))
+    page.fill("input[name=token]", totp_code(device))
     page.click("text=Verify")
 
     expect(page.locator("h1")).to_have_text("Players")

@@ -3,31 +3,19 @@
 from decimal import Decimal
 
 import pytest
-from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from players.models import Player
 from players.services import rg_check
-from tests.factories import PASSWORD, OperatorFactory, PlayerFactory
+from tests.factories import OperatorFactory, PlayerFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def _sign_in(page, live_server, user, device):
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", user.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.fill("input[name=token]", f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}")
-    page.click("text=Verify")
-
-
-def test_deposit_limit_raise_pending_then_self_exclusion(live_server, page):
+def test_deposit_limit_raise_pending_then_self_exclusion(live_server, page, sign_in):
     user = OperatorFactory(role="Risk & Compliance", username="rg_officer")
-    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
     player = PlayerFactory(username="rg_player", country="DE", currency="EUR")
-    _sign_in(page, live_server, user, device)
+    sign_in(user)
 
     page.goto(f"{live_server.url}/players/{player.pk}/")
     page.click(".tabs >> text=Limits & exclusions")  # htmx swaps the tab in place

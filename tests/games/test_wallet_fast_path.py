@@ -221,7 +221,6 @@ def test_a_dropped_connection_costs_one_retried_call(player_factory, settings):
     assert status == 200 and body["status"] == "OK" and body["balance"] == "98.00"
 
 
-
 def _round_trips(wallet, token, n):
     """A bet and its win, a bet and its rollback."""
     for op, fields in [
