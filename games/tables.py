@@ -100,7 +100,7 @@ class WalletTransactionTable(BaseTable):
     bonus_amount = MoneyColumn(verbose_name="Bonus")
     balance_before = MoneyColumn(verbose_name="Before")
     balance_after = MoneyColumn(verbose_name="After")
-    created_at = DateTimeColumn(format="H:i:s.u", verbose_name="Time")
+    created_at = DateTimeColumn(format="H:i:s", verbose_name="Time")
     tx_ref = tables.Column(verbose_name="Provider tx id")
     ref_tx = tables.Column(verbose_name="Refers to")
     ledger_transaction_id = tables.Column(verbose_name="Ledger tx")

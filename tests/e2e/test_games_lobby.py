@@ -55,6 +55,7 @@ def test_content_manager_orders_the_lobby_previews_it_and_disables_a_game(live_s
     page.fill(f"input[name=pos_{beta.pk}]", "0")  # not a position: a form error, nothing saved
     page.click("text=Save order")
     expect(page.locator("form.form-card")).to_contain_text("greater than or equal to 1")
+    page.screenshot(path="test-results/games-lobby-order-error.png", full_page=True)
     assert _lobby_ids(page, live_server, "mga") == ([["alpha", "beta", "gamma"]], [])
     page.fill(f"input[name=pos_{beta.pk}]", "3")
     page.click("text=Save order")
@@ -91,7 +92,12 @@ def test_content_manager_orders_the_lobby_previews_it_and_disables_a_game(live_s
     expect(rtp).to_have_count(1)
     for text in ("v1", "EUR", "10.00", "4.00", "96.00 %", "40.00 %"):
         expect(rtp).to_contain_text(text)
-    expect(page.locator("section.card", has_text="Latest rounds")).to_contain_text("r1")
+    page.locator("section.card", has_text="Latest rounds").locator("text=r1").click()
+    moves = page.locator("section.card", has_text="Bets, wins and rollbacks").locator("tbody tr")
+    expect(moves).to_have_count(2)
+    expect(page.locator(".kv")).to_contain_text("Complete")
+    page.screenshot(path="test-results/games-round.png", full_page=True)
+    page.go_back()
 
     # 4. Disabling asks for a reason, is audited, leaves the lobby and refuses new bets.
     page.click(".page-head >> text=Disable")
