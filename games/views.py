@@ -112,7 +112,7 @@ class GameView(generic.ObjectDetailView):
             "rtp_rows": selectors.game_rtp_actual(user=user, game=obj),
             "versions": obj.versions.select_related("created_by"),
             "jurisdictions": list(obj.jurisdictions.all()),
-            "rounds_table": tables.RoundTable(rounds[:20], orderable=False,
+            "rounds_table": tables.RoundTable(rounds[:20], orderable=False, empty_text="No rounds played yet.",
                                               columns=("id", "round_ref", "opened_at", "player", "status",
                                                        "bet_total", "win_total")),
         }

@@ -47,3 +47,16 @@ def test_kpis_estimate_past_the_exact_limit(admin_user, settings):
     settings.LIST_EXACT_COUNT_LIMIT = 100
     players = next(k for k in operator_dashboard(user=admin_user)["kpis"] if k["label"] == "Players")
     assert not players["estimate"] and players["value"] == 6
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("local_hour", "greeting"), [(8, "Good morning"), (14, "Good afternoon"), (21, "Good evening"),
+                                                      (2, "Good evening")])
+def test_the_greeting_follows_the_local_hour(login, admin_user, local_hour, greeting):
+    import datetime
+
+    client = login(admin_user)
+    offset = (local_hour - timezone.now().hour + 12) % 24 - 12  # a UTC offset whose local hour is local_hour
+    with timezone.override(datetime.timezone(timedelta(hours=offset))):
+        body = client.get("/").content.decode()
+    assert f"{greeting}, " in body
