@@ -10,7 +10,6 @@ exist.
 from __future__ import annotations
 
 import contextlib
-import datetime
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -20,9 +19,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.loader import select_template
 from django.template.response import TemplateResponse
-from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.utils.dateformat import format as date_format
 from django.utils.text import capfirst
 from django.views import View
 from django_tables2 import RequestConfig
@@ -163,8 +160,6 @@ class ObjectDetailView(ObjectPermissionMixin, View):
             value = display() if display else getattr(obj, name)
             if isinstance(field, MoneyField):
                 value = format_money(value, getattr(obj, "currency", None))
-            elif isinstance(value, datetime.datetime):  # as the lists show times (DateTimeColumn "Y-m-d H:i")
-                value = date_format(timezone.localtime(value), "Y-m-d H:i")
             rows.append((capfirst(field.verbose_name), value))  # capfirst keeps acronyms (KYC, RTP)
         return rows
 
