@@ -25,15 +25,17 @@ def ensure_database(server: str, name: str) -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def template_key(*parts: object) -> str:
-    """What a bench template is built from: every migration on disk, Django's version and ``parts`` (the build
-    function's source, the sizes asked for). A template whose key differs is built again."""
-    import django
-
-    digest = hashlib.sha256(repr((django.__version__, *parts)).encode())
-    for path in sorted(ROOT.glob("*/migrations/0*.py")):
+def template_key(script: str, *parts: object) -> str:
+    """What a bench template is built from: the bench ``script`` (its path: the whole file), every migration of the
+    project, the pinned dependencies (their migrations) and ``parts`` (the sizes asked for). A template whose key
+    differs is built again."""
+    digest = hashlib.sha256(repr(parts).encode())
+    for path in [Path(script), ROOT / "constraints.txt", *sorted(ROOT.glob("*/migrations/0*.py"))]:
         digest.update(path.name.encode() + path.read_bytes())
     return digest.hexdigest()[:20]
+
+
+SAFE_NAME = re.compile(r"[a-z0-9_]*bench[a-z0-9_]*")
 
 
 def copy_of_template(server: str, name: str, template: str, key: str, build: Callable[[str], None], *,
@@ -47,6 +49,10 @@ def copy_of_template(server: str, name: str, template: str, key: str, build: Cal
     the WAL, for templates of gigabytes."""
     import psycopg
 
+    for db in (name, template):  # dropped and created here: never anything but a bench database
+        if not SAFE_NAME.fullmatch(db):
+            raise SystemExit(f"Refusing to drop and create database {db!r}: a bench database's name has only"
+                             " lower-case letters, digits and underscores, and contains 'bench'.")
     with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
         row = conn.execute("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
                            [template]).fetchone()
@@ -54,8 +60,11 @@ def copy_of_template(server: str, name: str, template: str, key: str, build: Cal
             log(f"  building the template {template} (once per state of the migrations and sizes) …")
             conn.execute(f'DROP DATABASE IF EXISTS "{template}"')
             conn.execute(f'CREATE DATABASE "{template}"')
-            with mp.get_context("fork").Pool(1) as pool:
-                pool.apply(build, (f"{server}/{template}",))
+            child = mp.get_context("fork").Process(target=build, args=(f"{server}/{template}",))
+            child.start()
+            child.join()
+            if child.exitcode:
+                raise SystemExit(f"building the template {template} failed (exit code {child.exitcode})")
             conn.execute(f"COMMENT ON DATABASE \"{template}\" IS '{key}'")
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         strategy = " STRATEGY = FILE_COPY" if file_copy else ""

@@ -132,11 +132,9 @@ def fresh_database(players: int) -> list[tuple[str, str]]:
     same state, as pgbench's ``-i`` gives it (a database that kept every earlier run's rounds grew by ~600,000
     ledger transactions per run, and its figures drifted down with it). Returns [(token, currency)] of the
     players' sessions."""
-    import inspect
-
     import psycopg
 
-    copy_of_template(SERVER, "bo_bench_games", TEMPLATE, template_key(inspect.getsource(setup), players),
+    copy_of_template(SERVER, "bo_bench_games", TEMPLATE, template_key(__file__, players),
                      functools.partial(setup, players))
     with psycopg.connect(DB_URL, autocommit=True) as conn:
         conn.execute("UPDATE games_gamesession SET expires_at = now() + interval '30 days'"

@@ -50,13 +50,16 @@ def test_kpis_estimate_past_the_exact_limit(admin_user, settings):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("local_hour", "greeting"), [(8, "Good morning"), (14, "Good afternoon"), (21, "Good evening"),
-                                                      (2, "Good evening")])
+@pytest.mark.parametrize(("local_hour", "greeting"), [
+    (4, "Good evening"), (5, "Good morning"), (11, "Good morning"), (12, "Good afternoon"), (17, "Good afternoon"),
+    (18, "Good evening"), (23, "Good evening"), (0, "Good evening")])
 def test_the_greeting_follows_the_local_hour(login, admin_user, local_hour, greeting):
     import datetime
 
     client = login(admin_user)
-    offset = (local_hour - timezone.now().hour + 12) % 24 - 12  # a UTC offset whose local hour is local_hour
-    with timezone.override(datetime.timezone(timedelta(hours=offset))):
+    now = timezone.now()
+    # A UTC offset (whole minutes) that puts the local time at local_hour:30: half an hour of slack either way.
+    minutes = (local_hour * 60 + 30 - (now.hour * 60 + now.minute) + 720) % 1440 - 720
+    with timezone.override(datetime.timezone(timedelta(minutes=minutes))):
         body = client.get("/").content.decode()
     assert f"{greeting}, " in body

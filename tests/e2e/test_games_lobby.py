@@ -47,7 +47,7 @@ def test_content_manager_orders_the_lobby_previews_it_and_disables_a_game(live_s
     # 1. Order the category by position numbers: Gamma, Alpha, Beta; Alpha featured.
     page.goto(f"{live_server.url}/games/lobby/")
     page.click("table >> text=Slots")
-    page.click("text=Order")
+    page.get_by_role("link", name="Order", exact=True).click()
     page.fill(f"input[name=pos_{gamma.pk}]", "1")
     page.fill(f"input[name=pos_{alpha.pk}]", "2")
     page.fill(f"input[name=pos_{beta.pk}]", "3")
@@ -92,7 +92,7 @@ def test_content_manager_orders_the_lobby_previews_it_and_disables_a_game(live_s
     expect(rtp).to_have_count(1)
     for text in ("v1", "EUR", "10.00", "4.00", "96.00 %", "40.00 %"):
         expect(rtp).to_contain_text(text)
-    page.locator("section.card", has_text="Latest rounds").locator("text=r1").click()
+    page.locator("section.card", has_text="Latest rounds").get_by_role("link", name="r1", exact=True).click()
     moves = page.locator("section.card", has_text="Bets, wins and rollbacks").locator("tbody tr")
     expect(moves).to_have_count(2)
     expect(page.locator(".kv")).to_contain_text("Complete")
