@@ -87,6 +87,8 @@ def test_content_manager_orders_the_lobby_previews_it_and_disables_a_game(live_s
                   game_id="beta", amount="4.00", currency="EUR", bet_transaction_id="b1", round_closed=True)
     assert won["status"] == "OK" and won["balance"] == "94.00"
 
+    page.goto(f"{live_server.url}/games/games/{gamma.pk}/")  # no round yet
+    expect(page.locator("section.card", has_text="Latest rounds")).to_contain_text("No rounds played yet.")
     page.goto(f"{live_server.url}/games/games/{beta.pk}/")
     rtp = page.locator("section.card", has_text="Theoretical vs actual RTP").locator("tbody tr")
     expect(rtp).to_have_count(1)
