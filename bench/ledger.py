@@ -35,9 +35,9 @@ import time
 import uuid
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from pgtools import (  # bench/ is this script's folder
+    bench_database,
     checkpoint,
     copy_of_template,
     ensure_database,
@@ -275,8 +275,8 @@ def main() -> None:
     args = parser.parse_args()
     import psycopg
 
-    name = urlsplit(os.environ["DATABASE_URL"]).path.lstrip("/")
-    log(f"0. {name}: a new copy of {TEMPLATE} ...")  # copy_of_template refuses a name without 'bench'
+    name = bench_database(os.environ["DATABASE_URL"])
+    log(f"0. {name}: a new copy of {TEMPLATE} ...")
     verify_entries = 0 if args.skip_verify else args.verify_entries
     copy_of_template(SERVER, name, TEMPLATE, template_key(__file__, args.wallets, args.hot_entries, verify_entries),
                      functools.partial(build_template, wallets=args.wallets, hot_entries=args.hot_entries,

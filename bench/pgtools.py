@@ -8,6 +8,7 @@ import re
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,7 +36,18 @@ def template_key(script: str, *parts: object) -> str:
     return digest.hexdigest()[:20]
 
 
-SAFE_NAME = re.compile(r"[a-z0-9_]*bench[a-z0-9_]*")
+_BENCH_NAME = re.compile(r"[a-z0-9_]*bench[a-z0-9_]*")
+
+
+def bench_database(url_or_name: str) -> str:
+    """The database name of a postgres:// URL (or a bare name), refused unless it is a plain bench name: the
+    benchmarks drop, truncate and bulk-load their databases, so an exported DATABASE_URL must never point them at
+    real data (a query string such as ``?application_name=bench`` does not make a name a bench name)."""
+    name = urlsplit(url_or_name).path.lstrip("/") if "://" in url_or_name else url_or_name
+    if not _BENCH_NAME.fullmatch(name):
+        raise SystemExit(f"Refusing to run on database {name!r}: a bench database's name has only lower-case"
+                         " letters, digits and underscores, and contains 'bench' (e.g. bo_bench_ledger).")
+    return name
 
 
 def copy_of_template(server: str, name: str, template: str, key: str, build: Callable[[str], None], *,
@@ -49,10 +61,7 @@ def copy_of_template(server: str, name: str, template: str, key: str, build: Cal
     the WAL, for templates of gigabytes."""
     import psycopg
 
-    for db in (name, template):  # dropped and created here: never anything but a bench database
-        if not SAFE_NAME.fullmatch(db):
-            raise SystemExit(f"Refusing to drop and create database {db!r}: a bench database's name has only"
-                             " lower-case letters, digits and underscores, and contains 'bench'.")
+    bench_database(name), bench_database(template)  # dropped and created here
     with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
         row = conn.execute("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
                            [template]).fetchone()

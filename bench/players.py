@@ -20,7 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-from pgtools import ensure_database, log  # bench/ is this script's folder
+from pgtools import bench_database, ensure_database, log  # bench/ is this script's folder
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -28,14 +28,6 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bo_ben
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backoffice.settings.test")
 os.environ.setdefault("TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
 os.environ.setdefault("TEST_CELERY_BROKER_URL", "redis://127.0.0.1:6379/12")
-
-
-def check_database_name() -> str:
-    name = os.environ["DATABASE_URL"].rsplit("/", 1)[1]
-    if "bench" not in name:
-        # The load truncates the players tables: never let an exported DATABASE_URL point it at real data.
-        sys.exit(f"Refusing to run on database {name!r}: its name must contain 'bench' (e.g. bo_bench_players).")
-    return name
 
 
 def load(players: int, events: int, whale_events: int) -> int:
@@ -186,7 +178,7 @@ def main() -> None:
     parser.add_argument("--reload", action="store_true", help="Truncate and load again.")
     parser.add_argument("--load-only", action="store_true", help="Load the data and stop.")
     args = parser.parse_args()
-    ensure_database(os.environ["DATABASE_URL"].rsplit("/", 1)[0], check_database_name())
+    ensure_database(os.environ["DATABASE_URL"].rsplit("/", 1)[0], bench_database(os.environ["DATABASE_URL"]))
 
     import django
 

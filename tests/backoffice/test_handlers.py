@@ -126,15 +126,11 @@ def _same_answer(lane, django):
 
 @pytest.fixture
 def wallet_world(db):
-    from tests.factories import PlayerFactory
     from tests.games import factories as gf
 
     gf.jurisdiction("mga", ("MT",))
     provider = gf.provider("acme")
-    slot = gf.game(provider, "slot-1")
-    player = PlayerFactory(country="MT", currency="EUR")
-    gf.fund(player, cash="100.00")
-    return {"provider": provider, "session": gf.session(player, slot)}
+    return {"provider": provider, "session": gf.funded_session(gf.game(provider, "slot-1"), cash="100.00")}
 
 
 def test_wallet_calls_take_the_plain_lane_and_answer_as_django_does(application, wallet_world, served_by):

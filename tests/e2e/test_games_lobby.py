@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from backoffice.models import AuditEvent
 from games import services
 from games.models import Game, LobbyCategory
-from tests.factories import OperatorFactory, PlayerFactory
+from tests.factories import OperatorFactory
 from tests.games import factories as gf
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -78,9 +78,7 @@ def test_content_manager_orders_the_lobby_previews_it_and_disables_a_game(live_s
     page.screenshot(path="test-results/games-lobby-preview.png", full_page=True)
 
     # 3. A round on Beta through the wallet API: bet 10.00, win 4.00, so the actual RTP is 40.00 %.
-    player = PlayerFactory(username="e2e_player", country="GB", currency="EUR")
-    gf.fund(player, cash="100")
-    token = services.game_session_open(player=player, provider_code=prov.code, game_external_id="beta").token
+    token = gf.funded_session(beta, cash="100", username="e2e_player", country="GB").token
     assert _wallet(page, live_server, prov.code, "bet", token=token, transaction_id="b1", round_id="r1",
                    game_id="beta", amount="10.00", currency="EUR")["status"] == "OK"
     won = _wallet(page, live_server, prov.code, "win", token=token, transaction_id="w1", round_id="r1",

@@ -4,16 +4,14 @@ from tests.games import factories as gf
 
 
 @pytest.fixture
-def world_games(db, player_factory):
+def world_games(db):
     mga = gf.jurisdiction("mga", ("MT", "DE", "IE"))
     ukgc = gf.jurisdiction("ukgc", ("GB",))
     prov = gf.provider("acme")
     slot = gf.game(prov, "slot-1")
     uk_only = gf.game(prov, "uk-only", jurisdictions=[ukgc])
-    player = player_factory(country="MT", currency="EUR")
-    gf.fund(player, cash="100.00")
-    sess = gf.session(player, slot)
-    return {"mga": mga, "ukgc": ukgc, "provider": prov, "game": slot, "uk_only": uk_only, "player": player,
+    sess = gf.funded_session(slot, cash="100.00")
+    return {"mga": mga, "ukgc": ukgc, "provider": prov, "game": slot, "uk_only": uk_only, "player": sess.player,
             "session": sess}
 
 

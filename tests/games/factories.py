@@ -48,6 +48,15 @@ def session(player, g):
     return game_session_open(player=player, provider_code=g.provider.code, game_external_id=g.external_id)
 
 
+def funded_session(g, *, cash: str, country: str = "MT", currency: str = "EUR", **player_fields):
+    """A new player with ``cash`` on the cash wallet and a live session on game ``g`` (``.player`` is the player)."""
+    from tests.factories import PlayerFactory
+
+    player = PlayerFactory(country=country, currency=currency, **player_fields)
+    fund(player, cash=cash)
+    return session(player, g)
+
+
 def signed_headers(body: bytes, *, secret: str = SECRET, ts=None, signature=None) -> dict:
     """The headers a provider signs ``body`` with (a given ``ts`` or ``signature`` replaces the right one)."""
     ts = str(int(time.time())) if ts is None else str(ts)

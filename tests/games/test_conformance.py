@@ -12,14 +12,11 @@ from tests.games import factories as gf
 
 
 @pytest.fixture
-def setup(player_factory):
+def setup(db):
     gf.jurisdiction("mga", ("MT",))
-    prov = gf.provider("kit")
-    g = gf.game(prov, "kit-slot")
-    player = player_factory(country="MT", currency="EUR")
-    gf.fund(player, cash="50.00")
-    live = gf.session(player, g)
-    expired = gf.session(player, g)
+    g = gf.game(gf.provider("kit"), "kit-slot")
+    live = gf.funded_session(g, cash="50.00")
+    expired = gf.session(live.player, g)
     GameSession.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
     return live, expired
 

@@ -148,15 +148,12 @@ def test_same_id_from_another_player_is_duplicate(wallet, world_games, player_fa
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_duplicates_move_money_once(live_server, player_factory):
+def test_concurrent_duplicates_move_money_once(live_server):
     import urllib.request
 
     gf.jurisdiction("mga", ("MT",))
     prov = gf.provider("conc")
-    g = gf.game(prov, "slot-1")
-    player = player_factory(country="MT", currency="EUR")
-    gf.fund(player, cash="100.00")
-    s = gf.session(player, g)
+    s = gf.funded_session(gf.game(prov, "slot-1"), cash="100.00")
     body = json.dumps({"token": s.token, "transaction_id": "same", "round_id": "r1", "game_id": "slot-1",
                        "amount": "10.00", "currency": "EUR"}).encode()
     results = []
@@ -179,7 +176,7 @@ def test_concurrent_duplicates_move_money_once(live_server, player_factory):
     assert len({r["transaction_id"] for r in results}) == 1
     from cashier.services import player_balances
 
-    assert player_balances(player=player)["cash"] == Decimal("90.00")
+    assert player_balances(player=s.player)["cash"] == Decimal("90.00")
     assert WalletTransaction.objects.filter(tx_ref="same").count() == 1
     assert ledger_is_balanced()
 

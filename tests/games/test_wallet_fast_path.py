@@ -186,7 +186,7 @@ def test_the_fast_path_statement_is_prepared_on_the_connection(wallet, world_gam
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_dropped_connection_costs_one_retried_call(player_factory, settings):
+def test_a_dropped_connection_costs_one_retried_call(settings):
     """No per-request health check on the fast path: after the server drops the connection, one call answers
     INTERNAL_RETRY (500, nothing moved), the connection is replaced at the end of that request, and the
     provider's retry succeeds. Through the real WSGI entry point (its plain lane), with the end-of-request
@@ -200,10 +200,8 @@ def test_a_dropped_connection_costs_one_retried_call(player_factory, settings):
     settings.CASHIER_SYSTEM_SHARDS = 1
     prov = gf.provider("drop")
     slot = gf.game(prov, "slot-1", jurisdictions=[gf.jurisdiction("mga", ("MT",))])
-    player = player_factory(country="MT", currency="EUR")
-    gf.fund(player, cash="100.00")
     house_account(currency="EUR")
-    token = gf.session(player, slot).token
+    token = gf.funded_session(slot, cash="100.00").token
     wallet = gf.WalletClient(WsgiClient(dispatching_application(), expect_lane=True, housekeeping=True), prov.code)
 
     def bet(tx):
