@@ -1,4 +1,4 @@
-"""The wallet's one-statement fast path (games/migrations/0003) against the general Python path.
+"""The wallet's one-statement fast path (games/sql/games_wallet_*.sql) against the general Python path.
 
 test_wallet_api.py runs every contract test through both paths; here: the fast path really answers the
 common cases in one statement, hands everything else over, and writes exactly the rows the general path
@@ -243,7 +243,7 @@ def _history(cur, world_games, n):
 
 def test_no_statement_of_the_fast_path_is_planned_per_call(wallet, world_games, settings, planner_notices):
     """plpgsql keeps a statement's generic plan only when it is not costlier than planning each call. A
-    condition whose generic plan must scan many rows (games/0005: a partial index a parameter cannot prove
+    condition whose generic plan must scan many rows (games_wallet_bet.sql: a partial index a parameter cannot prove
     usable) makes PostgreSQL plan that statement again on every call. With 20,000 wallet transactions of the
     provider on record and the plans warmed up, a bet, a win and a rollback must plan nothing: each planner
     run would be logged (``log_planner_stats``) and reach this client as a LOG notice."""
@@ -273,10 +273,11 @@ def _seq_scans(cur) -> dict[str, int]:
 def test_fast_path_plans_do_not_depend_on_table_statistics(wallet, world_games, settings):
     """A new installation analyzes its hot tables while they are (nearly) empty (with autovacuum off, never again),
     and plpgsql keeps a statement's plan for the connection's life. Plans made on such statistics scanned the
-    wallet transactions and rounds sequentially while the tables grew (games/0006: 3.3 ms of server CPU per call
-    on a fresh benchmark database instead of ~1). With every hot table analyzed empty or nearly so, no statement
-    of the fast-path functions may scan one of them sequentially. (The foreign-key checks run at commit, which
-    this test's transaction never reaches; those depend on autovacuum re-analyzing: docs/operations.md.)"""
+    wallet transactions and rounds sequentially while the tables grew (before the SET clauses of games/sql/:
+    3.3 ms of server CPU per call on a fresh benchmark database instead of ~1). With every hot table analyzed
+    empty or nearly so, no statement of the fast-path functions may scan one of them sequentially. (The
+    foreign-key checks run at commit, which this test's transaction never reaches; those depend on autovacuum
+    re-analyzing: docs/operations.md.)"""
     settings.WALLET_FAST_PATH = True
     s = world_games["session"]
     with connection.cursor() as cur:
@@ -291,8 +292,8 @@ def test_fast_path_plans_do_not_depend_on_table_statistics(wallet, world_games, 
 
 
 def test_a_bet_looks_its_transaction_id_up_by_full_keys_whatever_the_statistics(wallet, world_games, settings):
-    """games/0007: with the wallet transactions analyzed empty (a new installation), the bet's "is this id known?"
-    check read every wallet transaction of the provider (through the unique index's first column) once the table
+    """games_wallet_bet.sql: with the wallet transactions analyzed empty (a new installation), the bet's "is this id
+    known?" check read every wallet transaction of the provider (through the unique index's first column) once the table
     had grown. Checked here by the rows index scans fetch from that table: 500 of the provider's transactions on
     record, four bets may fetch a few of them, not 4 x 500."""
     settings.WALLET_FAST_PATH = True
@@ -316,9 +317,9 @@ PLANNED_WITHOUT_STATISTICS = ("games_wallet_bet", "games_wallet_win", "games_wal
 
 
 def test_the_hot_functions_keep_their_plan_settings(db):
-    """games/0006, cashier/0014 and 0017 give the hot functions ``force_generic_plan`` and ``enable_seqscan = off``. A
-    later ``CREATE OR REPLACE FUNCTION`` without the SET clauses silently drops them (and brings back plans that
-    depend on statistics): a migration that replaces one of these bodies must repeat them."""
+    """The SET clauses in games/sql/ and cashier/sql/ give the hot functions ``force_generic_plan`` and
+    ``enable_seqscan = off``. A ``CREATE OR REPLACE FUNCTION`` without the SET clauses silently drops them (and
+    brings back plans that depend on statistics): the function's file must keep them."""
     with connection.cursor() as cur:
         cur.execute("SELECT proname, proconfig FROM pg_proc WHERE proname = ANY(%s)",
                     [list(PLANNED_WITHOUT_STATISTICS)])
