@@ -11,7 +11,7 @@
 CREATE OR REPLACE FUNCTION games_wallet_bet(
     p_provider bigint, p_code text, p_token text, p_tx text, p_round text, p_game text, p_amount numeric,
     p_currency text, p_closed boolean, p_hash text, p_now timestamp with time zone, p_idle_seconds integer,
-    p_shards integer, p_exponent integer, p_bonus_rules boolean)
+    p_shards integer, p_exponent integer)
 RETURNS TABLE(outcome text, player_id bigint, currency text, cash numeric, bonus numeric, tx_id bigint)
 LANGUAGE plpgsql
 SET plan_cache_mode TO 'force_generic_plan'
@@ -32,23 +32,28 @@ DECLARE
     v_tx bigint;
     v_expiry timestamptz := p_now + make_interval(secs => p_idle_seconds);
 BEGIN
+    -- rule: bonus.rules: the flag is read with the session, before any lock (a primary-key probe).
     SELECT gs.id, gs.player_id, gs.currency, gs.jurisdiction_id, gs.expires_at, gs.closed_at, p.status,
-           p.currency AS player_currency
+           p.currency AS player_currency,
+           EXISTS (SELECT 1 FROM games_bonuswagering w WHERE w.player_id = gs.player_id) AS bonus_rules
       INTO s FROM games_gamesession gs JOIN players_player p ON p.id = gs.player_id
      WHERE gs.token = p_token AND gs.provider_id = p_provider;
     IF NOT FOUND THEN
         RETURN QUERY SELECT 'fallback', NULL::bigint, NULL::text, NULL::numeric, NULL::numeric, NULL::bigint;
         RETURN;
     END IF;
-    -- A known transaction id: the same payload from the same player is a replay (the original answer).
+    -- rule: replay. A known transaction id: the same payload from the same player is the original answer.
     RETURN QUERY SELECT * FROM games_wallet_replay(p_provider, p_tx, p_hash, s.player_id, s.player_currency);
     IF FOUND THEN
         RETURN;
     END IF;
-    IF p_currency <> s.currency THEN
+    -- rule: bonus.rules (a player under bonus wagering rules: the general path and its hook decide);
+    -- rule: session.currency.
+    IF s.bonus_rules OR p_currency <> s.currency THEN
         RETURN QUERY SELECT 'fallback', NULL::bigint, NULL::text, NULL::numeric, NULL::numeric, NULL::bigint;
         RETURN;
     END IF;
+    -- rule: game.playable
     SELECT gg.id, gg.title, gg.version INTO g FROM games_game gg
      WHERE gg.provider_id = p_provider AND gg.external_id = p_game AND gg.is_active
        AND EXISTS (SELECT 1 FROM games_game_jurisdictions j WHERE j.game_id = gg.id
@@ -60,7 +65,8 @@ BEGIN
     SELECT l.cash_acc, l.cash, l.bonus_acc, l.bonus INTO v_cash_acc, v_cash, v_bonus_acc, v_bonus
       FROM games_wallet_lock(s.player_id) l;
     -- After the lock: a concurrent duplicate committed meanwhile, or a rollback that named this id first, or
-    -- any rule that could refuse the bet (RG, session, bonus rules): the general path decides.
+    -- any rule that could refuse the bet: the general path decides. In order: rule: rg.player_active,
+    -- rule: rg.exclusion_active, rule: rg.bet_limit_kinds ('wager', 'loss'), rule: session.live.
     IF v_cash_acc IS NULL
        OR EXISTS (SELECT 1 FROM games_wallettransaction wt WHERE wt.provider_id = p_provider AND wt.tx_ref = p_tx)
        OR EXISTS (SELECT 1 FROM games_wallettransaction wt WHERE wt.provider_id = p_provider AND wt.kind = 'rollback'
@@ -73,22 +79,18 @@ BEGIN
         RETURN QUERY SELECT 'fallback', NULL::bigint, NULL::text, NULL::numeric, NULL::numeric, NULL::bigint;
         RETURN;
     END IF;
-    IF p_amount > v_cash + v_bonus THEN
+    IF p_amount > v_cash + v_bonus THEN  -- rule: stake.split (INSUFFICIENT_FUNDS)
         RETURN QUERY SELECT 'insufficient', s.player_id, s.player_currency::text, v_cash, v_bonus, NULL::bigint;
         RETURN;
     END IF;
-    IF v_expiry - s.expires_at > interval '30 seconds' THEN  -- games.services.catalogue.game_session_touch
+    IF v_expiry - s.expires_at > interval '30 seconds' THEN  -- rule: session.touch
         UPDATE games_gamesession SET expires_at = v_expiry WHERE id = s.id AND expires_at < v_expiry;
     END IF;
-    v_cash_part := least(p_amount, greatest(v_cash, 0));
+    v_cash_part := least(p_amount, greatest(v_cash, 0));  -- rule: stake.split
     v_bonus_part := p_amount - v_cash_part;
-    IF p_bonus_rules THEN
-        RETURN QUERY SELECT 'fallback', NULL::bigint, NULL::text, NULL::numeric, NULL::numeric, NULL::bigint;
-        RETURN;
-    END IF;
     SELECT gr.id, gr.player_id, gr.game_id, gr.status INTO r FROM games_round gr
      WHERE gr.provider_id = p_provider AND gr.round_ref = p_round FOR NO KEY UPDATE;
-    IF FOUND AND (r.player_id <> s.player_id OR r.game_id <> g.id OR r.status <> 'open') THEN
+    IF FOUND AND (r.player_id <> s.player_id OR r.game_id <> g.id OR r.status <> 'open') THEN  -- rule: round.open
         RETURN QUERY SELECT 'fallback', NULL::bigint, NULL::text, NULL::numeric, NULL::numeric, NULL::bigint;
         RETURN;
     END IF;

@@ -34,6 +34,7 @@ BEGIN
         RETURN QUERY SELECT 'fallback', NULL::bigint, NULL::text, NULL::numeric, NULL::numeric, NULL::bigint;
         RETURN;
     END IF;
+    -- rule: replay
     RETURN QUERY SELECT * FROM games_wallet_replay(p_provider, p_tx, p_hash, s.player_id, s.player_currency);
     IF FOUND THEN
         RETURN;

@@ -35,11 +35,12 @@ BEGIN
         RETURN QUERY SELECT 'fallback', NULL::bigint, NULL::text, NULL::numeric, NULL::numeric, NULL::bigint;
         RETURN;
     END IF;
+    -- rule: replay
     RETURN QUERY SELECT * FROM games_wallet_replay(p_provider, p_tx, p_hash, s.player_id, s.player_currency);
     IF FOUND THEN
         RETURN;
     END IF;
-    IF p_currency <> s.currency THEN
+    IF p_currency <> s.currency THEN  -- rule: session.currency
         RETURN QUERY SELECT 'fallback', NULL::bigint, NULL::text, NULL::numeric, NULL::numeric, NULL::bigint;
         RETURN;
     END IF;
@@ -62,7 +63,7 @@ BEGIN
             RETURN;
         END IF;
     END IF;
-    -- The win is paid into cash and bonus in the proportion the round's live bets were funded: the common
+    -- rule: win.split. The win is paid into cash and bonus in the proportion the round's live bets were funded: the common
     -- case (no bonus money staked) pays it all into cash; a bonus-funded round takes the general path.
     IF NOT EXISTS (SELECT 1 FROM games_wallettransaction wt WHERE wt.round_id = r.id AND wt.kind = 'bet'
                    AND wt.status = 'ok')
