@@ -1,4 +1,4 @@
--- The fast path's replay rule: a known transaction id with the same payload and player is answered with the
+-- rule: replay. A known transaction id with the same payload and player is answered with the
 -- original transaction (games.services.wallet: _replay).
 CREATE OR REPLACE FUNCTION games_wallet_replay(
     p_provider bigint, p_tx text, p_hash text, p_player bigint, p_currency text)
