@@ -189,7 +189,7 @@ def rg_check(*, player, action: str, amount: Decimal, at: datetime | None = None
 def rg_usage_record(*, player_id: int, kind: str, amount: Decimal, at: datetime | None = None) -> None:
     """Add a deposit, wager or win to the player's hourly usage, in the caller's transaction.
 
-    The SQL function ``players_rg_usage_record`` (migration 0005) is the one implementation, shared with the
+    The SQL function ``players_rg_usage_record`` (players/sql/) is the one implementation, shared with the
     wallet's fast path: one upsert on the (player, hour) bucket; the player row is touched only for deposits
     (lifetime total) and for the first activity of each hour (last activity, used by segments). A rollback
     records the negative amount.

@@ -1,4 +1,4 @@
-"""``cashier_post()`` (migration 0010) and the deferred entry check (0011), through ``ledger_post`` and directly.
+"""``cashier_post()`` and the deferred entry check (cashier/sql/), through ``ledger_post`` and directly.
 
 The SQL function is also called from SQL by other modules (the wallet's fast path), so its refusal messages
 are a contract: ``cashier:conflict:<tx>``, ``cashier:insufficient:<account>:<balance>:<limit>``,
