@@ -8,6 +8,7 @@ class BackofficeConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from backoffice import signals
+        from backoffice import signals, sqlfunctions
 
         post_migrate.connect(signals.sync_roles_after_migrate, dispatch_uid="backoffice.roles_sync")
+        post_migrate.connect(sqlfunctions.sync_after_migrate, dispatch_uid="backoffice.sql_functions_sync")

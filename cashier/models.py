@@ -25,7 +25,7 @@ Sign convention
 
 Rules (enforced in the database, not only here)
     * The entries of a transaction sum to zero per currency: a DEFERRABLE INITIALLY DEFERRED
-      constraint trigger on ``cashier_entry`` checks it at commit (migrations 0002, 0009, 0011).
+      constraint trigger on ``cashier_entry`` checks it at commit (cashier/sql/cashier_entry_check_balanced.sql).
     * Each entry is in its account's currency (``Entry.currency`` is checked against the account by
       the same deferred trigger) and a wallet never mixes currencies.
     * ``balance >= -credit_limit`` is a CHECK constraint on the account; ``credit_limit`` NULL means

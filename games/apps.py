@@ -6,4 +6,6 @@ class GamesConfig(AppConfig):
     verbose_name = "Games"
 
     def ready(self):
-        from games import signals  # noqa: F401  (lobby cache invalidation)
+        from games import hooks, signals  # noqa: F401  (signals: lobby cache invalidation)
+
+        hooks.register()

@@ -31,6 +31,7 @@ from backoffice.money import CurrencyField, MoneyField
 from backoffice.querysets import ScopedManager
 from games.choices import GameType, ProviderKind, RoundStatus, Volatility, WalletTxKind, WalletTxStatus
 from games.querysets import (
+    BonusWageringQuerySet,
     GameQuerySet,
     GameSessionQuerySet,
     JurisdictionQuerySet,
@@ -293,3 +294,26 @@ class WalletTransaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.tx_ref}"
+
+
+class BonusWagering(models.Model):
+    """A player whose bets an active bonus's wagering rules govern (the wallet's bonus decision).
+
+    The row's presence is the whole flag: the wallet then sends the player's bets through the general path and
+    the ``games.bet_rules`` hook (max bet while wagering) before any lock, and the fast path's first query sees
+    it (``games_wallet_bet``: rule ``bonus.rules``). Players without a row keep the one-call fast path. Written
+    only by ``games.services.bonus_wagering_set``, which the bonuses app calls when a wagering bonus becomes
+    active and when it ends (docs/architecture.md, "Contract for the bonuses app").
+    """
+
+    player = models.OneToOneField("players.Player", on_delete=models.CASCADE, primary_key=True, related_name="+")
+    since = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager.from_queryset(BonusWageringQuerySet)()
+
+    class Meta:
+        verbose_name = "player under bonus wagering rules"
+        verbose_name_plural = "players under bonus wagering rules"
+
+    def __str__(self) -> str:
+        return f"Bonus wagering rules for player {self.player_id}"

@@ -46,3 +46,7 @@ class RoundQuerySet(_PlayerOwnedQuerySet):
 
 class WalletTransactionQuerySet(_PlayerOwnedQuerySet):
     pass
+
+
+class BonusWageringQuerySet(_PlayerOwnedQuerySet):
+    pass

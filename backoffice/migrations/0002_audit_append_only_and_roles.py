@@ -1,4 +1,4 @@
-"""The audit table refuses UPDATE and DELETE; the operator role groups are created.
+"""The audit table refuses UPDATE and DELETE (backoffice/sql/backoffice_audit_append_only.sql); the operator role groups are created.
 
 TRUNCATE is not trapped here (test runners and ``flush`` use it); a truncated log is still caught by
 ``audit_verify``, because the chain head records how long the chain was. In production the application's
@@ -7,23 +7,15 @@ database role should not own the table, so it has no TRUNCATE privilege at all (
 
 from django.db import migrations
 
-APPEND_ONLY = """
-CREATE OR REPLACE FUNCTION backoffice_audit_append_only() RETURNS trigger AS $$
-BEGIN
-    RAISE EXCEPTION 'backoffice_auditevent is append-only (% refused)', TG_OP
-        USING ERRCODE = 'insufficient_privilege';
-END;
-$$ LANGUAGE plpgsql;
+from backoffice.sqlfunctions import InstallSQLFunctions
 
+TRIGGER = """
 CREATE TRIGGER backoffice_auditevent_no_update_delete
     BEFORE UPDATE OR DELETE ON backoffice_auditevent
     FOR EACH ROW EXECUTE FUNCTION backoffice_audit_append_only();
 """
 
-DROP = """
-DROP TRIGGER IF EXISTS backoffice_auditevent_no_update_delete ON backoffice_auditevent;
-DROP FUNCTION IF EXISTS backoffice_audit_append_only();
-"""
+DROP = "DROP TRIGGER IF EXISTS backoffice_auditevent_no_update_delete ON backoffice_auditevent;"
 
 
 def create_roles(apps, schema_editor):
@@ -46,6 +38,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunSQL(APPEND_ONLY, DROP),
+        InstallSQLFunctions("backoffice"),  # backoffice/sql/: backoffice_audit_append_only
+        migrations.RunSQL(TRIGGER, DROP),
         migrations.RunPython(create_roles, migrations.RunPython.noop),
     ]

@@ -243,10 +243,6 @@ SIGNATURE_MAX_SKEW_SECONDS = 300
 # --- Games and the seamless-wallet API (games/) ----------------------------------------------
 GAME_SESSION_IDLE_SECONDS = env.int("GAME_SESSION_IDLE_SECONDS", default=30 * 60)
 WALLET_MAX_BODY_BYTES = env.int("WALLET_MAX_BODY_BYTES", default=16 * 1024)
-# Bets and wins in their common case as one database call (games/migrations/0003); off: always the Python path.
+# Bets and wins in their common case as one database call (games/sql/games_wallet_*.sql); off: always the Python path.
 WALLET_FAST_PATH = env.bool("WALLET_FAST_PATH", default=True)
 
-# --- Players ------------------------------------------------------------------------------------
-# Called in the same transaction when a time-out or self-exclusion starts: f(*, player, exclusion, actor).
-# Modules append theirs (end sessions, cancel pending bonuses); see docs/players.md.
-PLAYER_EXCLUSION_HOOKS: list[str] = ["games.hooks.exclusion_end_game_sessions"]

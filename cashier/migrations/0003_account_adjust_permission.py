@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cashier', '0002_ledger_triggers'),
+        ('cashier', '0002_ledger_functions_and_triggers'),
     ]
 
     operations = [

@@ -269,7 +269,7 @@ def ledger_post(*, idempotency_key: str, kind: str, lines: Sequence[tuple[Accoun
 
     Same key and same lines: the original transaction, ``created=False``, nothing moves. Same key and
     different lines: :class:`IdempotencyConflict`. A balance beyond its limit: :class:`InsufficientFunds`
-    and nothing is written. The database work is one call of ``cashier_post()`` (migrations 0006, 0010, 0013, 0014).
+    and nothing is written. The database work is one call of ``cashier_post()`` (cashier/sql/cashier_post.sql).
     """
     if not idempotency_key or len(idempotency_key) > 200:
         raise InvalidPosting("An idempotency key of 1 to 200 characters is required.")

@@ -19,6 +19,7 @@ from games.services.catalogue import (  # noqa: F401
 )
 from games.services.wallet import (  # noqa: F401
     WalletError,
+    bonus_wagering_set,
     rounds_interrupt_stale,
     wallet_authenticate,
     wallet_balance,

@@ -465,6 +465,6 @@ def game_session_touch(session: GameSession, *, now=None) -> None:
     """Slide the idle expiry forward; written at most every 30 s per session to keep the hot path cheap."""
     now = now or timezone.now()
     new_expiry = now + session_idle()
-    if (new_expiry - session.expires_at).total_seconds() > 30:
+    if (new_expiry - session.expires_at).total_seconds() > 30:  # rule: session.touch
         GameSession.objects.filter(pk=session.pk, expires_at__lt=new_expiry).update(expires_at=new_expiry)
         session.expires_at = new_expiry

@@ -19,22 +19,25 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from backoffice.exceptions import ApplicationError
 from backoffice.money import format_money, has_valid_precision, to_decimal
 from backoffice.services import audit_record, snapshot
 from players.choices import ExclusionKind, LimitKind, LimitPeriod, LimitSource, PlayerStatus, UsageKind
+from players.hooks import exclusion_started
 from players.models import Player, RgExclusion, RgLimit, limit_effective_amount
 from players.services.timeline import timeline_record
 
 WINDOWS = {LimitPeriod.DAY: timedelta(hours=24), LimitPeriod.WEEK: timedelta(days=7),
            LimitPeriod.MONTH: timedelta(days=30)}
 MAX_LIMIT = Decimal("1000000000")
+# The limits a deposit and a bet are checked against. rule: rg.bet_limit_kinds (the wallet's SQL fast path leaves
+# every player with a limit of BET_LIMIT_KINDS to the Python path: games/sql/games_wallet_bet.sql).
+DEPOSIT_LIMIT_KINDS = (LimitKind.DEPOSIT,)
+BET_LIMIT_KINDS = (LimitKind.WAGER, LimitKind.LOSS)
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,7 @@ def _window_start(at: datetime, period: str) -> datetime:
 
 
 def active_exclusions(player_id: int, at: datetime) -> list[RgExclusion]:
+    """rule: rg.exclusion_active (with _active_exclusion_rows): in force from starts_at until ends_at or for ever."""
     return list(RgExclusion.objects.filter(player_id=player_id, starts_at__lte=at)
                 .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=at)).order_by("ends_at"))
 
@@ -125,6 +129,7 @@ def usage_totals(player_id: int, at: datetime, periods) -> dict[str, dict[str, D
 
 
 def _active_exclusion_rows(player_id: int, at: datetime) -> list[tuple[str, datetime | None]]:
+    """rule: rg.exclusion_active, as rows (kind, ends_at): raw SQL, rg_check runs on every bet."""
     with connection.cursor() as cur:
         cur.execute("SELECT kind, ends_at FROM players_rgexclusion WHERE player_id = %s AND starts_at <= %s "
                     "AND (ends_at IS NULL OR ends_at > %s)", [player_id, at, at])
@@ -157,7 +162,7 @@ def rg_check(*, player, action: str, amount: Decimal, at: datetime | None = None
     if amount < 0:
         raise ValueError("The amount cannot be negative.")
     at = at or timezone.now()
-    if player.status != PlayerStatus.ACTIVE:
+    if player.status != PlayerStatus.ACTIVE:  # rule: rg.player_active
         return RgDecision(False, "blocked", f"The account is {player.get_status_display().lower()}.")
     exclusions = _active_exclusion_rows(player.pk, at)
     for kind, code, label in ((ExclusionKind.SELF_EXCLUSION, "self_excluded", "self-excluded"),
@@ -166,7 +171,7 @@ def rg_check(*, player, action: str, amount: Decimal, at: datetime | None = None
         if ends:
             until = "indefinitely" if None in ends else f"until {max(ends):%Y-%m-%d %H:%M} UTC"
             return RgDecision(False, code, f"The player is {label} {until}.")
-    kinds = [LimitKind.DEPOSIT] if action == "deposit" else [LimitKind.WAGER, LimitKind.LOSS]
+    kinds = DEPOSIT_LIMIT_KINDS if action == "deposit" else BET_LIMIT_KINDS
     states = limit_states(player.pk, at, kinds)
     if not states:
         return RgDecision(True)
@@ -184,7 +189,7 @@ def rg_check(*, player, action: str, amount: Decimal, at: datetime | None = None
 def rg_usage_record(*, player_id: int, kind: str, amount: Decimal, at: datetime | None = None) -> None:
     """Add a deposit, wager or win to the player's hourly usage, in the caller's transaction.
 
-    The SQL function ``players_rg_usage_record`` (migration 0005) is the one implementation, shared with the
+    The SQL function ``players_rg_usage_record`` (players/sql/) is the one implementation, shared with the
     wallet's fast path: one upsert on the (player, hour) bucket; the player row is touched only for deposits
     (lifetime total) and for the first activity of each hour (last activity, used by segments). A rollback
     records the negative amount.
@@ -332,8 +337,8 @@ def rg_exclusion_start(*, player, kind: str, duration: timedelta | None, actor=N
                        at: datetime | None = None) -> RgExclusion:
     """Start a time-out or a self-exclusion now. ``duration=None``: indefinite (self-exclusion only).
 
-    Runs every hook in ``settings.PLAYER_EXCLUSION_HOOKS`` (dotted paths of ``f(*, player, exclusion,
-    actor)``) in the same transaction: other modules end sessions and cancel pending bonuses there.
+    Calls the ``players.exclusion_started`` hook (players/hooks.py) in the same transaction: other modules end
+    sessions and cancel pending bonuses there.
     """
     at = at or timezone.now()
     player = _lock_player(player)
@@ -352,8 +357,7 @@ def rg_exclusion_start(*, player, kind: str, duration: timedelta | None, actor=N
     exclusion = RgExclusion.objects.create(player=player, kind=kind, starts_at=at,
                                            ends_at=None if duration is None else at + duration,
                                            reason=reason, actor=actor if getattr(actor, "pk", None) else None)
-    for path in getattr(settings, "PLAYER_EXCLUSION_HOOKS", []):
-        import_string(path)(player=player, exclusion=exclusion, actor=actor)
+    exclusion_started(player=player, exclusion=exclusion, actor=actor)
     until = "indefinitely" if exclusion.ends_at is None else f"until {exclusion.ends_at:%Y-%m-%d %H:%M} UTC"
     timeline_record(player_id=player.pk, kind=f"players.{kind}", summary=f"{exclusion.get_kind_display()} {until}",
                     actor=actor, occurred_at=at, ref_type="players.rgexclusion", ref_id=str(exclusion.pk))

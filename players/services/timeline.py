@@ -24,7 +24,7 @@ def timeline_record(*, player_id: int, kind: str, summary: str, occurred_at: dat
     if amount is not None and isinstance(amount, float):
         raise TypeError("Timeline amounts must be Decimal, not float.")
     actor_id = actor.pk if actor is not None and getattr(actor, "is_authenticated", False) else None
-    with connection.cursor() as cur:  # players_timeline_record (migration 0005): shared with SQL callers
+    with connection.cursor() as cur:  # players_timeline_record (players/sql/): shared with SQL callers
         cur.execute("SELECT players_timeline_record(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb)",
                     [player_id, occurred_at or timezone.now(), kind, summary, amount, currency, actor_id, integration,
                      ref_type, str(ref_id), None if data is None else json.dumps(data)])

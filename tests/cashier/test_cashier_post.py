@@ -1,4 +1,4 @@
-"""``cashier_post()`` (migration 0010) and the deferred entry check (0011), through ``ledger_post`` and directly.
+"""``cashier_post()`` and the deferred entry check (cashier/sql/), through ``ledger_post`` and directly.
 
 The SQL function is also called from SQL by other modules (the wallet's fast path), so its refusal messages
 are a contract: ``cashier:conflict:<tx>``, ``cashier:insufficient:<account>:<balance>:<limit>``,
@@ -198,7 +198,8 @@ def test_the_posting_statement_is_prepared_on_the_connection(funded_player):
         assert cur.fetchone()[0] == 1
 
 
-# --- 0014/0015: per-line balance_after computed from the locked balances; the one-currency shortcut ---------
+# --- cashier_post.sql, cashier_entry_check_balanced.sql: per-line balance_after from the locked balances;
+# the one-currency shortcut
 
 def test_an_account_on_several_lines_gets_a_running_balance_after(funded_player):
     a, house = cash(funded_player), house_account(currency="EUR")
@@ -237,8 +238,9 @@ def test_the_deferred_check_names_the_unbalanced_currency_of_a_multi_currency_tr
 @pytest.mark.django_db(transaction=True)
 def test_the_deferred_check_is_not_planned_per_posting(planner_notices):
     """The deferred zero-sum check runs an aggregate per posting when it commits. Left to plpgsql, that statement
-    was planned again at every commit (5.6% of the wallet's server CPU; cashier/0017). Committed postings,
-    warmed up past plpgsql's five custom plans: a further posting and its commit must plan nothing (the posting's
+    was planned again at every commit (5.6% of the wallet's server CPU; the SET clauses of
+    cashier/sql/cashier_entry_check_balanced.sql). Committed postings, warmed up past plpgsql's five custom
+    plans: a further posting and its commit must plan nothing (the posting's
     own statement is prepared; each planner run reaches this client as a LOG notice)."""
     p = PlayerFactory(currency="EUR")
     fund(p, "100")

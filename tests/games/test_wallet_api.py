@@ -256,12 +256,13 @@ def test_limit_reached(wallet, world_games):
     assert bet(wallet, s, tx="b2")[1]["code"] == "LIMIT_REACHED"
 
 
-def test_bonus_max_bet_hook(wallet, world_games, monkeypatch):
-    import games.services.wallet as w
+def test_bonus_max_bet_hook(wallet, world_games):
+    from games.hooks import bet_rules
+    from games.services import bonus_wagering_set
 
-    monkeypatch.setattr(w, "bonus_rules_installed", lambda: True)  # the fast path leaves such bets to the rules
-    monkeypatch.setattr(w, "bonus_max_bet_check", lambda **kw: "Max bet while wagering a bonus is 5.00 EUR.")
-    assert bet(wallet, world_games["session"])[1]["code"] == "LIMIT_REACHED"
+    bonus_wagering_set(player_id=world_games["player"].pk, active=True)  # the fast path leaves such bets to the rules
+    with bet_rules.registered(lambda **kw: "Max bet while wagering a bonus is 5.00 EUR."):
+        assert bet(wallet, world_games["session"])[1]["code"] == "LIMIT_REACHED"
 
 
 # --- Wins and rollbacks -----------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The wallet's one-statement fast path (games/migrations/0003) against the general Python path.
+"""The wallet's one-statement fast path (games/sql/games_wallet_*.sql) against the general Python path.
 
 test_wallet_api.py runs every contract test through both paths; here: the fast path really answers the
 common cases in one statement, hands everything else over, and writes exactly the rows the general path
@@ -8,7 +8,7 @@ writes.
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from cashier.services.ledger import _payload_hash
@@ -243,7 +243,7 @@ def _history(cur, world_games, n):
 
 def test_no_statement_of_the_fast_path_is_planned_per_call(wallet, world_games, settings, planner_notices):
     """plpgsql keeps a statement's generic plan only when it is not costlier than planning each call. A
-    condition whose generic plan must scan many rows (games/0005: a partial index a parameter cannot prove
+    condition whose generic plan must scan many rows (games_wallet_bet.sql: a partial index a parameter cannot prove
     usable) makes PostgreSQL plan that statement again on every call. With 20,000 wallet transactions of the
     provider on record and the plans warmed up, a bet, a win and a rollback must plan nothing: each planner
     run would be logged (``log_planner_stats``) and reach this client as a LOG notice."""
@@ -273,10 +273,11 @@ def _seq_scans(cur) -> dict[str, int]:
 def test_fast_path_plans_do_not_depend_on_table_statistics(wallet, world_games, settings):
     """A new installation analyzes its hot tables while they are (nearly) empty (with autovacuum off, never again),
     and plpgsql keeps a statement's plan for the connection's life. Plans made on such statistics scanned the
-    wallet transactions and rounds sequentially while the tables grew (games/0006: 3.3 ms of server CPU per call
-    on a fresh benchmark database instead of ~1). With every hot table analyzed empty or nearly so, no statement
-    of the fast-path functions may scan one of them sequentially. (The foreign-key checks run at commit, which
-    this test's transaction never reaches; those depend on autovacuum re-analyzing: docs/operations.md.)"""
+    wallet transactions and rounds sequentially while the tables grew (before the SET clauses of games/sql/:
+    3.3 ms of server CPU per call on a fresh benchmark database instead of ~1). With every hot table analyzed
+    empty or nearly so, no statement of the fast-path functions may scan one of them sequentially. (The
+    foreign-key checks run at commit, which this test's transaction never reaches; those depend on autovacuum
+    re-analyzing: docs/operations.md.)"""
     settings.WALLET_FAST_PATH = True
     s = world_games["session"]
     with connection.cursor() as cur:
@@ -291,8 +292,8 @@ def test_fast_path_plans_do_not_depend_on_table_statistics(wallet, world_games, 
 
 
 def test_a_bet_looks_its_transaction_id_up_by_full_keys_whatever_the_statistics(wallet, world_games, settings):
-    """games/0007: with the wallet transactions analyzed empty (a new installation), the bet's "is this id known?"
-    check read every wallet transaction of the provider (through the unique index's first column) once the table
+    """games_wallet_bet.sql: with the wallet transactions analyzed empty (a new installation), the bet's "is this id
+    known?" check read every wallet transaction of the provider (through the unique index's first column) once the table
     had grown. Checked here by the rows index scans fetch from that table: 500 of the provider's transactions on
     record, four bets may fetch a few of them, not 4 x 500."""
     settings.WALLET_FAST_PATH = True
@@ -316,9 +317,9 @@ PLANNED_WITHOUT_STATISTICS = ("games_wallet_bet", "games_wallet_win", "games_wal
 
 
 def test_the_hot_functions_keep_their_plan_settings(db):
-    """games/0006, cashier/0014 and 0017 give the hot functions ``force_generic_plan`` and ``enable_seqscan = off``. A
-    later ``CREATE OR REPLACE FUNCTION`` without the SET clauses silently drops them (and brings back plans that
-    depend on statistics): a migration that replaces one of these bodies must repeat them."""
+    """The SET clauses in games/sql/ and cashier/sql/ give the hot functions ``force_generic_plan`` and
+    ``enable_seqscan = off``. A ``CREATE OR REPLACE FUNCTION`` without the SET clauses silently drops them (and
+    brings back plans that depend on statistics): the function's file must keep them."""
     with connection.cursor() as cur:
         cur.execute("SELECT proname, proconfig FROM pg_proc WHERE proname = ANY(%s)",
                     [list(PLANNED_WITHOUT_STATISTICS)])
@@ -326,3 +327,108 @@ def test_the_hot_functions_keep_their_plan_settings(db):
     assert set(found) == set(PLANNED_WITHOUT_STATISTICS)
     for name, config in found.items():
         assert {"plan_cache_mode=force_generic_plan", "enable_seqscan=off"} <= set(config or []), (name, config)
+
+
+# --- The contract with the bonuses app (docs/architecture.md, "Contract for the bonuses app") ---------------
+
+class FakeBonuses:
+    """A test-only bonuses app: what the real one must do. It flags a player under wagering rules through
+    ``bonus_wagering_set`` and registers its max-bet rule on the ``games.bet_rules`` hook."""
+
+    def __init__(self, max_bet: str):
+        self.max_bet, self.calls = Decimal(max_bet), []
+
+    def activate(self, player):
+        from games.services import bonus_wagering_set
+
+        bonus_wagering_set(player_id=player.pk, active=True)
+
+    def end(self, player):
+        from games.services import bonus_wagering_set
+
+        bonus_wagering_set(player_id=player.pk, active=False)
+
+    def max_bet_rule(self, *, player, game, amount, cash_part, bonus_part):
+        self.calls.append((player.pk, game.external_id, amount, cash_part, bonus_part))
+        return "" if amount <= self.max_bet else f"Max bet while wagering a bonus is {self.max_bet} EUR."
+
+
+@pytest.fixture
+def bonuses():
+    from games.hooks import bet_rules
+
+    fake = FakeBonuses("5.00")
+    with bet_rules.registered(fake.max_bet_rule):
+        yield fake
+
+
+def test_only_players_under_bonus_rules_leave_the_fast_path(wallet, world_games, settings, bonuses):
+    settings.WALLET_FAST_PATH = True
+    s, player = world_games["session"], world_games["player"]
+    other = gf.funded_session(world_games["game"], cash="100.00")
+    gf.fund(player, bonus="20.00")
+    bonuses.activate(player)
+    bonuses.activate(player)  # idempotent
+    wallet.call("balance", token=s.token)
+
+    with CaptureQueriesContext(connection) as ctx:  # a player without a bonus: one call, the hook untouched
+        _, body = wallet.call("bet", token=other.token, transaction_id="o1", round_id="or1", game_id="slot-1",
+                              amount="10.00", currency="EUR")
+    assert body["status"] == "OK" and len(_statements(ctx)) == 1 and bonuses.calls == []
+
+    with CaptureQueriesContext(connection) as ctx:  # the flagged player: the general path asks the bonus rules
+        _, body = wallet.call("bet", token=s.token, transaction_id="b1", round_id="r1", game_id="slot-1",
+                              amount="110.00", currency="EUR")
+    assert body["code"] == "LIMIT_REACHED" and "Max bet" in body["message"] and len(_statements(ctx)) > 1
+    assert bonuses.calls == [(player.pk, "slot-1", Decimal("110.00"), Decimal("100.00"), Decimal("10.00"))]
+    _, body = wallet.call("bet", token=s.token, transaction_id="b2", round_id="r2", game_id="slot-1",
+                          amount="5.00", currency="EUR")
+    assert body["status"] == "OK" and len(bonuses.calls) == 2
+
+    bonuses.end(player)  # the bonus ended: back on the fast path
+    with CaptureQueriesContext(connection) as ctx:
+        _, body = wallet.call("bet", token=s.token, transaction_id="b3", round_id="r3", game_id="slot-1",
+                              amount="50.00", currency="EUR")
+    assert body["status"] == "OK" and len(_statements(ctx)) == 1 and len(bonuses.calls) == 2
+
+
+def _fast_bet_outcome(session, tx):
+    """Call games_wallet_bet directly, waiting at most 0.3 s for a lock: its outcome, or "lock wait"."""
+    from django.db import OperationalError
+    from django.utils import timezone
+
+    from games.services.wallet.common import _FAST_SQL
+
+    try:
+        with transaction.atomic(), connection.cursor() as cur:
+            cur.execute("SET LOCAL lock_timeout = '300ms'")
+            cur.execute(_FAST_SQL["games_wallet_bet"], [
+                session.provider_id, session.provider.code, session.token, tx, f"r-{tx}", "slot-1",
+                Decimal("1.00"), "EUR", False, "hash", timezone.now(), 1800, 1, 2])
+            return cur.fetchone()[0]
+    except OperationalError as exc:
+        assert "lock timeout" in str(exc)
+        return "lock wait"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_bonus_decision_is_taken_before_any_lock(settings, bonuses):
+    """Another connection holds the accounts of two players: the fast path waits for the lock of a player without
+    a bonus, and answers a player under bonus rules at once (its decision comes before the lock)."""
+    import psycopg
+
+    from cashier.services import house_account
+
+    settings.CASHIER_SYSTEM_SHARDS = 1
+    prov = gf.provider("lock")
+    slot = gf.game(prov, "slot-1", jurisdictions=[gf.jurisdiction("mga", ("MT",))])
+    house_account(currency="EUR")
+    plain, flagged = gf.funded_session(slot, cash="100.00"), gf.funded_session(slot, cash="100.00")
+    bonuses.activate(flagged.player)
+    with psycopg.connect(**{k: v for k, v in connection.get_connection_params().items()
+                            if k in ("dbname", "user", "host", "port")}) as other:
+        other.execute("SELECT id FROM cashier_account WHERE player_id IN (%s, %s) FOR UPDATE",
+                      [plain.player_id, flagged.player_id])
+        assert _fast_bet_outcome(plain, "x1") == "lock wait"
+        assert _fast_bet_outcome(flagged, "x2") == "fallback"
+        other.rollback()

@@ -161,12 +161,14 @@ class TestExclusions:
         assert p not in players_marketable()
         assert kinds(p)[-1] == "players.timeout"
 
-    def test_hooks_run_in_the_transaction(self, settings):
+    def test_hooks_run_in_the_transaction(self):
+        from players.hooks import exclusion_started
+
         calls = []
-        settings.PLAYER_EXCLUSION_HOOKS = ["tests.players.test_services.record_hook"]
         record_hook.calls = calls
         p = PlayerFactory()
-        rg_exclusion_start(player=p, kind=ExclusionKind.SELF_EXCLUSION, duration=None)
+        with exclusion_started.registered(record_hook):
+            rg_exclusion_start(player=p, kind=ExclusionKind.SELF_EXCLUSION, duration=None)
         assert calls == [p.pk]
 
     def test_reality_check_bounds(self):

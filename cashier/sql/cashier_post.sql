@@ -1,35 +1,24 @@
-"""``cashier_post()``: plain plans instead of CTEs, hash joins and window sums; the locked balances drive the rest.
-
-Same signature, same result rows, same refusals (``cashier:conflict|insufficient|currency|unknown_account``, in
-the same order of precedence), same lock order. What changes is how the work is expressed:
-
-* The lock statement only locks and reads (``SELECT ... ORDER BY id FOR NO KEY UPDATE`` inside an
-  ``array_agg``); 0013 joined it with a grouped ``unnest`` of the lines (hash aggregate, hash join, two sorts).
-* The per-account deltas, the currency and limit checks and every entry's ``balance_after`` are computed in
-  PL/pgSQL from the locked balances (a handful of lines: a few array operations) instead of a windowed sum
-  over a join of the lines with the ``UPDATE ... RETURNING`` rows.
-* The balance ``UPDATE`` is one index scan (``id = ANY``) whose delta is looked up by position; the entries
-  are one ``INSERT ... SELECT FROM unnest`` (no join, no sort, no window).
-* ``enable_seqscan = off`` for the function's own statements: every one of them reads a few rows by primary
-  key, but under a generic plan (``unnest``/``ANY`` of a parameter estimated at 10 rows) a small or
-  never-analyzed ``cashier_account`` (the benchmark's ~1,000 accounts) got a sequential scan of every row for
-  the lock and again for the update.
-
-Measured: PostgreSQL CPU per posting -12% and -15% in two interleaved A/B rounds (docs/performance.md).
-"""
-
-from importlib import import_module
-
-from django.db import migrations
-
-SQL = r"""
-CREATE OR REPLACE FUNCTION cashier_post(p_key text, p_kind text, p_hash text, p_reference text, p_actor_id bigint,
-                             p_integration text, p_metadata jsonb, p_reverses_id bigint, p_accounts bigint[],
-                             p_amounts numeric[], p_currencies text[], p_now timestamptz)
-RETURNS TABLE (tx_id bigint, status text, bad_account bigint, bad_balance numeric, bad_limit numeric)
+-- The ledger posting as one server-side call: cashier.services.ledger.ledger_post calls it after validating
+-- the lines in Python; the wallet's fast path (games_wallet_book) calls it too. One function posts to the ledger.
+-- 1. INSERT the transaction ON CONFLICT (idempotency_key) DO NOTHING: a replay answers the original
+--    (status 'replayed'), another payload under the key raises cashier:conflict:<tx>.
+-- 2. Lock every named account FOR NO KEY UPDATE in ascending id order (the lock order of accounts_lock).
+-- 3. From the locked balances, in PL/pgSQL: refusals in this precedence, raised (the statement aborts, so the
+--    caller can run it as one autocommit statement): cashier:unknown_account:, cashier:currency:<account>,
+--    cashier:insufficient:<account>:<balance>:<limit> (a debit below -credit_limit).
+-- 4. UPDATE the cached balances (id = ANY: a primary-key plan for any table size), INSERT the entries with
+--    their balance_after from unnest (no join, sort or window).
+-- force_generic_plan: one plan per statement per connection (array parameters were re-planned per call);
+-- enable_seqscan = off: generic plans of unnest/ANY estimate 10 rows and chose scans of small tables.
+-- Measurements: docs/performance.md.
+CREATE OR REPLACE FUNCTION cashier_post(
+    p_key text, p_kind text, p_hash text, p_reference text, p_actor_id bigint, p_integration text, p_metadata
+    jsonb, p_reverses_id bigint, p_accounts bigint[], p_amounts numeric[], p_currencies text[], p_now
+    timestamp with time zone)
+RETURNS TABLE(tx_id bigint, status text, bad_account bigint, bad_balance numeric, bad_limit numeric)
 LANGUAGE plpgsql
-SET plan_cache_mode = force_generic_plan
-SET enable_seqscan = off
+SET plan_cache_mode TO 'force_generic_plan'
+SET enable_seqscan TO 'off'
 AS $$
 DECLARE
     v_tx bigint;
@@ -101,14 +90,3 @@ BEGIN
     tx_id := v_tx; status := 'created';
     RETURN NEXT;
 END $$;
-"""
-
-# Reversing restores the previous body: 0013_cashier_post_update_by_key's own SQL (not a copy of it). 0013 creates
-# the function without ``enable_seqscan``; CREATE OR REPLACE replaces the SET clauses too.
-REVERSE = import_module("cashier.migrations.0013_cashier_post_update_by_key").SQL
-
-
-class Migration(migrations.Migration):
-    dependencies = [("cashier", "0013_cashier_post_update_by_key")]
-
-    operations = [migrations.RunSQL(SQL, REVERSE)]

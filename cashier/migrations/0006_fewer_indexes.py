@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cashier', '0007_cashier_post_raises'),
+        ('cashier', '0005_gateway_secret_default'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
