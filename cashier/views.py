@@ -9,10 +9,10 @@ from django.db.models import Count
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.views import View
 
 from backoffice.filtersets import restrict_form_fields
+from backoffice.htmx import vary_on_htmx, wants_partial
 from backoffice.views import generic
 from cashier import filtersets, forms, selectors, services, tables
 from cashier.models import (
@@ -56,10 +56,8 @@ class PlayerWalletsView(generic.ObjectDetailView):
             "cash_account": Account.objects.restrict(request.user, "adjust").filter(player=player,
                                                                             kind="player_cash").first(),
         }
-        partial = getattr(request, "htmx", False) and not request.htmx.boosted
-        response = TemplateResponse(request, self.partial_template_name if partial else self.template_name, context)
-        patch_vary_headers(response, ["HX-Request"])
-        return response
+        template = self.partial_template_name if wants_partial(request) else self.template_name
+        return vary_on_htmx(TemplateResponse(request, template, context))
 
 
 class EntryListView(generic.ObjectListView):

@@ -4,6 +4,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from backoffice.htmx import vary_on_htmx, wants_partial
 from backoffice.views import generic
 from players import filtersets, forms, services, tables
 from players.choices import AgentFlag, SegmentKind
@@ -40,9 +41,7 @@ class PlayerView(generic.ObjectDetailView):
                ("Move", "players:player_move", "move", "ghost")]
 
     def get_template_names(self):
-        if getattr(self.request, "htmx", False) and not self.request.htmx.boosted:
-            return ["players/tabs/_frame.html"]
-        return [self.template_name]
+        return ["players/tabs/_frame.html"] if wants_partial(self.request) else [self.template_name]
 
     def activity(self, obj):
         return super().activity(obj) if self.tab == "profile" else None
@@ -57,9 +56,7 @@ class PlayerView(generic.ObjectDetailView):
                 "can_tag": Segment.objects.can(self.request.user, "view")}
 
     def get(self, request, *args, **kwargs):
-        response = super().get(request, *args, **kwargs)
-        response["Vary"] = "HX-Request"
-        return response
+        return vary_on_htmx(super().get(request, *args, **kwargs))
 
 
 class PlayerWalletsView(PlayerView):

@@ -19,7 +19,6 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.loader import select_template
 from django.template.response import TemplateResponse
-from django.utils.cache import patch_vary_headers
 from django.utils.text import capfirst
 from django.views import View
 from django_tables2 import RequestConfig
@@ -27,6 +26,7 @@ from django_tables2 import RequestConfig
 from backoffice.exceptions import ApplicationError
 from backoffice.export import export_csv, export_xlsx
 from backoffice.filtersets import restrict_form_fields
+from backoffice.htmx import vary_on_htmx, wants_partial
 from backoffice.models import AuditEvent
 from backoffice.money import MoneyField, format_money
 from backoffice.paginator import FastPaginator
@@ -122,12 +122,8 @@ class ObjectListView(ObjectPermissionMixin, View):
             "model": self.model, "opts": self.model._meta,
             "add_url": self.add_url if self.add_url and type(self).queryset.can(request.user, "add") else None,
         }
-        template = self.template_name
-        if getattr(request, "htmx", False) and not request.htmx.boosted:
-            template = self.partial_template_name
-        response = TemplateResponse(request, template, context)
-        patch_vary_headers(response, ["HX-Request"])
-        return response
+        template = self.partial_template_name if wants_partial(request) else self.template_name
+        return vary_on_htmx(TemplateResponse(request, template, context))
 
     def export(self, queryset, fmt: str):
         table = self.table(queryset)
