@@ -7,7 +7,6 @@ import datetime as dt
 from django.conf import settings
 from django.db.models import Count
 from django.template.response import TemplateResponse
-from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
@@ -361,7 +360,7 @@ class FxImportView(_UploadActionView):
     form = forms.FxImportForm
     title = "Import FX rates (CSV)"
     submit_label = "Import"
-    cancel_url = "cashier:fxrate_list"
+    success_url = cancel_url = "cashier:fxrate_list"
 
     def perform(self, obj, form):
         from django.core.exceptions import ValidationError
@@ -375,18 +374,9 @@ class FxImportView(_UploadActionView):
         if problems:
             raise ValidationError(problems[:20])
         self.imported = count
-        return _Redirect(reverse("cashier:fxrate_list"))
 
     def get_success_message(self, result):
         return f"Imported {self.imported} rate(s)."
-
-
-class _Redirect:
-    def __init__(self, url):
-        self.url = url
-
-    def get_absolute_url(self):
-        return self.url
 
 
 class ReconciliationRunListView(generic.ObjectListView):

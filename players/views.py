@@ -198,30 +198,19 @@ class PlayerKycSetView(generic.ActionView):
     queryset = Player.objects.all()
     action = "kyc"
     form = forms.PlayerKycForm
+    success_url = "players:player_kyc"
     title = "Change KYC status"
     success_message = "KYC status changed."
 
     def perform(self, obj, form):
         services.player_kyc_set(player=obj, actor=self.request.user, **form.cleaned_data)
-        return _tab(obj, "kyc")
-
-
-class _Redirect:
-    def __init__(self, url):
-        self.url = url
-
-    def get_absolute_url(self):
-        return self.url
-
-
-def _tab(obj, tab):
-    return _Redirect(reverse(f"players:player_{tab}", args=[obj.pk]))
 
 
 class PlayerLimitSetView(generic.ActionView):
     queryset = Player.objects.all()
     action = "limit"
     form = forms.RgLimitForm
+    success_url = "players:player_limits"
     title = "Set a responsible-gambling limit"
     submit_label = "Set limit"
 
@@ -230,7 +219,6 @@ class PlayerLimitSetView(generic.ActionView):
         _, self.outcome = services.rg_limit_set(player=obj, kind=data["kind"], period=data["period"],
                                                 amount=data["amount"], source=data["source"],
                                                 actor=self.request.user, reason=data["reason"])
-        return _tab(obj, "limits")
 
     def get_success_message(self, result):
         return {"applied": "Limit in force now.", "unchanged": "Nothing changed.",
@@ -241,6 +229,7 @@ class PlayerLimitConfirmView(generic.ActionView):
     queryset = Player.objects.all()
     action = "limit"
     form = forms.RgLimitConfirmForm
+    success_url = "players:player_limits"
     title = "Record the player's confirmation of an increase"
     submit_label = "Confirm"
     success_message = "Increase confirmed and in force."
@@ -250,13 +239,13 @@ class PlayerLimitConfirmView(generic.ActionView):
 
     def perform(self, obj, form):
         services.rg_limit_confirm(player=obj, limit_id=form.cleaned_data["limit"], actor=self.request.user)
-        return _tab(obj, "limits")
 
 
 class PlayerExclusionView(generic.ActionView):
     queryset = Player.objects.all()
     action = "limit"
     form = forms.RgExclusionForm
+    success_url = "players:player_limits"
     title = "Time-out or self-exclusion"
     submit_label = "Start now"
     success_message = "In force now. It cannot be lifted early."
@@ -265,13 +254,13 @@ class PlayerExclusionView(generic.ActionView):
         data = form.cleaned_data
         services.rg_exclusion_start(player=obj, kind=data["kind"], duration=data["timedelta"],
                                     actor=self.request.user, reason=data["reason"])
-        return _tab(obj, "limits")
 
 
 class PlayerRealityCheckView(generic.ActionView):
     queryset = Player.objects.all()
     action = "limit"
     form = forms.RealityCheckForm
+    success_url = "players:player_limits"
     title = "Reality-check interval"
     success_message = "Reality-check interval saved."
 
@@ -280,7 +269,6 @@ class PlayerRealityCheckView(generic.ActionView):
 
     def perform(self, obj, form):
         services.rg_reality_check_set(player=obj, actor=self.request.user, **form.cleaned_data)
-        return _tab(obj, "limits")
 
 
 class PlayerCreditView(generic.ActionView):
@@ -331,13 +319,13 @@ class PlayerNoteAddView(generic.ActionView):
     queryset = Player.objects.all()
     action = "change"
     form = forms.NoteForm
+    success_url = "players:player_notes"
     title = "Add a note"
     submit_label = "Save note"
     success_message = "Note saved."
 
     def perform(self, obj, form):
         services.note_create(player=obj, actor=self.request.user, **form.cleaned_data)
-        return _tab(obj, "notes")
 
 
 # --- Follow-ups -----------------------------------------------------------------------------------

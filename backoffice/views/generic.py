@@ -19,6 +19,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.loader import select_template
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.text import capfirst
 from django.views import View
 from django_tables2 import RequestConfig
@@ -225,10 +226,14 @@ class ObjectEditView(ObjectPermissionMixin, View):
 
 
 class ActionView(ObjectPermissionMixin, View):
-    """Validates a plain form, calls a service through ``perform()`` and redirects to the result.
+    """Validates a plain form, calls a service through ``perform()`` and redirects to ``get_success_url()``.
 
     With a ``pk`` in the URL the action is on that object (404 outside the user's scope); without one it
     is a create-style action (e.g. "add": ``perform(None, form)`` returns the new object).
+
+    ``perform()`` runs in its own ``transaction.atomic()`` block: a service that refuses (``ApplicationError``
+    or ``ValidationError``) after writing something leaves nothing behind, with or without
+    ``ATOMIC_REQUESTS`` (with it, the block is a savepoint inside the request's transaction).
     """
 
     form = None
@@ -236,6 +241,7 @@ class ActionView(ObjectPermissionMixin, View):
     title = None
     submit_label = "Save"
     success_message = "Done."
+    success_url = None  # URL name to go to after success (with the object's pk for object actions)
     cancel_url = None  # URL name for create-style actions; object actions cancel back to the object
 
     def get_object(self):
@@ -255,9 +261,16 @@ class ActionView(ObjectPermissionMixin, View):
     def get_success_message(self, result) -> str:
         return self.success_message
 
-    def render(self, obj, form):
-        from django.urls import reverse
+    def get_success_url(self, obj, result) -> str:
+        """``success_url`` when declared, else the page of the result, else the object's, else the cancel page."""
+        if self.success_url:
+            return reverse(self.success_url, args=[obj.pk] if obj is not None else [])
+        for target in (result, obj):
+            if hasattr(target, "get_absolute_url"):
+                return target.get_absolute_url()
+        return reverse(self.cancel_url)
 
+    def render(self, obj, form):
         title = self.title or (f"{self.action.capitalize()} {obj}" if obj is not None
                                else f"{self.action.capitalize()} {self.model._meta.verbose_name}")
         cancel = obj.get_absolute_url() if obj is not None else (reverse(self.cancel_url) if self.cancel_url else "")
@@ -274,15 +287,13 @@ class ActionView(ObjectPermissionMixin, View):
         form = self.get_form(obj)
         if form.is_valid():
             try:
-                result = self.perform(obj, form)
+                with transaction.atomic():
+                    result = self.perform(obj, form)
             except ApplicationError as exc:
-                transaction.set_rollback(True)
                 form.add_error(None, exc.message)
             except ValidationError as exc:
-                transaction.set_rollback(True)
                 form.add_error(None, "; ".join(exc.messages))
             else:
                 messages.success(request, self.get_success_message(result))
-                target = result if hasattr(result, "get_absolute_url") else obj
-                return HttpResponseRedirect(target.get_absolute_url())
+                return HttpResponseRedirect(self.get_success_url(obj, result))
         return self.render(obj, form)
