@@ -10,6 +10,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views import View
 
+from backoffice.export import csv_response, export_audit
 from backoffice.filtersets import restrict_form_fields
 from backoffice.htmx import vary_on_htmx, wants_partial
 from backoffice.views import generic
@@ -29,6 +30,7 @@ from cashier.models import (
     Withdrawal,
     WithdrawalPolicy,
 )
+from cashier.services.reconciliation import reconciliation_rows
 from players.models import Player
 
 
@@ -306,28 +308,76 @@ class AmlCaseResolveView(generic.ActionView):
 
 # --- reference data -----------------------------------------------------------------------------------
 
-def _crud(model, table, form, *, title=None, detail_fields=None):
-    """List + add/edit views of one reference-data model (generic views, declared here once)."""
-    list_view = type(f"{model.__name__}ListView", (generic.ObjectListView,), {
-        "queryset": model.objects.all(), "table": table, "title": title,
-        "add_url": f"cashier:{model._meta.model_name}_add"})
-    edit_view = type(f"{model.__name__}EditView", (generic.ObjectEditView,), {
-        "queryset": model.objects.all(), "form": form})
-    return list_view, edit_view
+class PaymentGatewayListView(generic.ObjectListView):
+    queryset = PaymentGateway.objects.all()
+    table = tables.PaymentGatewayTable
+    title = "Payment gateways"
+    add_url = "cashier:paymentgateway_add"
 
 
-PaymentGatewayListView, PaymentGatewayEditView = _crud(PaymentGateway, tables.PaymentGatewayTable,
-                                                       forms.PaymentGatewayForm, title="Payment gateways")
-PaymentMethodListView, PaymentMethodEditView = _crud(PaymentMethod, tables.PaymentMethodTable,
-                                                     forms.PaymentMethodForm, title="Payment methods")
-AutoApprovalRuleListView, AutoApprovalRuleEditView = _crud(AutoApprovalRule, tables.AutoApprovalRuleTable,
-                                                           forms.AutoApprovalRuleForm,
-                                                           title="Automatic withdrawal approval rules")
-WithdrawalPolicyListView, WithdrawalPolicyEditView = _crud(WithdrawalPolicy, tables.WithdrawalPolicyTable,
-                                                           forms.WithdrawalPolicyForm, title="Four-eyes thresholds")
-AmlThresholdListView, AmlThresholdEditView = _crud(AmlThreshold, tables.AmlThresholdTable, forms.AmlThresholdForm,
-                                                   title="AML thresholds")
-FxRateListView, FxRateEditView = _crud(FxRate, tables.FxRateTable, forms.FxRateForm, title="FX rates")
+class PaymentGatewayEditView(generic.ObjectEditView):
+    queryset = PaymentGateway.objects.all()
+    form = forms.PaymentGatewayForm
+
+
+class PaymentMethodListView(generic.ObjectListView):
+    queryset = PaymentMethod.objects.all()
+    table = tables.PaymentMethodTable
+    title = "Payment methods"
+    add_url = "cashier:paymentmethod_add"
+
+
+class PaymentMethodEditView(generic.ObjectEditView):
+    queryset = PaymentMethod.objects.all()
+    form = forms.PaymentMethodForm
+
+
+class AutoApprovalRuleListView(generic.ObjectListView):
+    queryset = AutoApprovalRule.objects.all()
+    table = tables.AutoApprovalRuleTable
+    title = "Automatic withdrawal approval rules"
+    add_url = "cashier:autoapprovalrule_add"
+
+
+class AutoApprovalRuleEditView(generic.ObjectEditView):
+    queryset = AutoApprovalRule.objects.all()
+    form = forms.AutoApprovalRuleForm
+
+
+class WithdrawalPolicyListView(generic.ObjectListView):
+    queryset = WithdrawalPolicy.objects.all()
+    table = tables.WithdrawalPolicyTable
+    title = "Four-eyes thresholds"
+    add_url = "cashier:withdrawalpolicy_add"
+
+
+class WithdrawalPolicyEditView(generic.ObjectEditView):
+    queryset = WithdrawalPolicy.objects.all()
+    form = forms.WithdrawalPolicyForm
+
+
+class AmlThresholdListView(generic.ObjectListView):
+    queryset = AmlThreshold.objects.all()
+    table = tables.AmlThresholdTable
+    title = "AML thresholds"
+    add_url = "cashier:amlthreshold_add"
+
+
+class AmlThresholdEditView(generic.ObjectEditView):
+    queryset = AmlThreshold.objects.all()
+    form = forms.AmlThresholdForm
+
+
+class FxRateListView(generic.ObjectListView):
+    queryset = FxRate.objects.all()
+    table = tables.FxRateTable
+    title = "FX rates"
+    add_url = "cashier:fxrate_add"
+
+
+class FxRateEditView(generic.ObjectEditView):
+    queryset = FxRate.objects.all()
+    form = forms.FxRateForm
 
 
 class PaymentGatewayView(generic.ObjectDetailView):
@@ -393,14 +443,10 @@ class ReconciliationRunView(generic.ObjectDetailView):
 
     def get(self, request, *args, **kwargs):
         if request.GET.get("export") == "csv":
-            from django.http import HttpResponse
-
-            from cashier.services.reconciliation import reconciliation_csv
-
+            # A download of the run's rows: audited and cleaned like every list export.
             run = self.get_object()
-            response = HttpResponse(reconciliation_csv(run), content_type="text/csv")
-            response["Content-Disposition"] = f'attachment; filename="reconciliation-{run.pk}.csv"'
-            return response
+            export_audit(request=request, model=self.model, fmt="csv", target=run)
+            return csv_response(reconciliation_rows(run), f"reconciliation-{run.pk}")
         return super().get(request, *args, **kwargs)
 
     def get_extra_context(self, obj):

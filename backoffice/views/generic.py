@@ -25,13 +25,13 @@ from django.views import View
 from django_tables2 import RequestConfig
 
 from backoffice.exceptions import ApplicationError
-from backoffice.export import export_csv, export_xlsx
+from backoffice.export import export_audit, export_csv, export_xlsx
 from backoffice.filtersets import restrict_form_fields
 from backoffice.htmx import vary_on_htmx, wants_partial
 from backoffice.models import AuditEvent
 from backoffice.money import MoneyField, format_money
 from backoffice.paginator import FastPaginator
-from backoffice.services import audit_record, reference_save, snapshot
+from backoffice.services import reference_save, snapshot
 
 MAX_PER_PAGE = 500
 
@@ -131,8 +131,7 @@ class ObjectListView(ObjectPermissionMixin, View):
         RequestConfig(self.request, paginate=False).configure(table)
         ordered = table.data.data
         name = self.model._meta.model_name
-        audit_record(actor=self.request.user, action="export", object_type=self.model._meta.label_lower,
-                     after={"format": fmt, "query": self.request.GET.urlencode()[:1000]})
+        export_audit(request=self.request, model=self.model, fmt=fmt)
         return export_csv(table, ordered, name) if fmt == "csv" else export_xlsx(table, ordered, name)
 
 
