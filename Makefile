@@ -42,7 +42,6 @@ run: migrate
 
 test: install services chromium
 	$(VENV)/bin/ruff check .
-	DJANGO_SETTINGS_MODULE=backoffice.settings.test $(PY) manage.py makemigrations --check --dry-run >/dev/null
 	DJANGO_SETTINGS_MODULE=backoffice.settings.test $(VENV)/bin/pytest -q $(PYTEST_ARGS)
 
 lint: install

@@ -5,14 +5,10 @@
 matched against every page's pattern first. tests/games and tests/cashier cover the endpoints.
 """
 
-from django.urls import path
+from django.urls import include, path
 
-from cashier import api as cashier_api
-from games import api as games_api
-
+# Each app declares its own endpoints; the project names the apps here as it does in INSTALLED_APPS.
 urlpatterns = [
-    path("api/wallet/v1/openapi.json", games_api.openapi),
-    path("api/wallet/v1/<str:provider_code>/<str:operation>", games_api.wallet),
-    path("api/lobby/v1/<str:jurisdiction>", games_api.lobby),
-    path("api/payments/v1/<slug:gateway_code>/webhook", cashier_api.webhook),
+    path("api/", include("games.api_urls")),
+    path("api/", include("cashier.api_urls")),
 ]

@@ -4,6 +4,7 @@ from django.apps import AppConfig
 class BackofficeConfig(AppConfig):
     name = "backoffice"
     verbose_name = "Back office"
+    demo = "backoffice.demo"  # seed(stdout) -> [(login, description)], run by seed_demo
 
     def ready(self):
         from django.db.models.signals import post_migrate

@@ -104,9 +104,6 @@ class Money:
         self._same(other)
         return self.amount <= other.amount
 
-    def quantized(self) -> Money:
-        return Money(quantize(self.amount, self.currency), self.currency)
-
     def __str__(self) -> str:
         return format_money(self.amount, self.currency)
 

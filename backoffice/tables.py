@@ -68,13 +68,6 @@ class ChoiceBadgeColumn(tables.Column):
         return value
 
 
-class ActionsColumn(tables.TemplateColumn):
-    exclude_from_export = True
-
-    def __init__(self, template_code: str, **kwargs):
-        super().__init__(template_code=template_code, orderable=False, verbose_name="", **kwargs)
-
-
 class AuditEventTable(BaseTable):
     seq = tables.Column(linkify=True, verbose_name="#")
     created_at = DateTimeColumn(format="Y-m-d H:i:s", verbose_name="Time")

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from backoffice import api_urls
-from backoffice.views import audit, auth, dashboard, health, users
+from backoffice.views import audit, auth, health, users
 
 backoffice_patterns = (
     [
@@ -20,7 +20,7 @@ backoffice_patterns = (
 )
 
 urlpatterns = [
-    path("", dashboard.home, name="home"),
+    path("", include("reports.urls")),  # the dashboard
     path("login/", auth.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/two-factor/", auth.two_factor, name="two_factor"),

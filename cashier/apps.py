@@ -4,6 +4,7 @@ from django.apps import AppConfig
 class CashierConfig(AppConfig):
     name = "cashier"
     verbose_name = "Cashier"
+    demo = "cashier.demo"  # seed(stdout) -> [(login, description)], run by seed_demo
 
     def ready(self):
         from django.db.models.signals import post_migrate

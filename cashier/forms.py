@@ -2,9 +2,11 @@
 
 from django import forms
 
+from backoffice.forms import FiniteJSONField
 from backoffice.money import has_valid_precision
 from cashier.choices import AdjustmentReason
 from cashier.models import AmlThreshold, AutoApprovalRule, FxRate, PaymentGateway, PaymentMethod, WithdrawalPolicy
+from cashier.simulator import simulation_validate
 
 
 class AdjustmentForm(forms.Form):
@@ -100,6 +102,14 @@ class PaymentGatewayForm(forms.ModelForm):
     class Meta:
         model = PaymentGateway
         fields = ["code", "name", "is_active", "is_simulated", "simulation"]
+        field_classes = {"simulation": FiniteJSONField}
+
+    def clean_simulation(self):
+        value = self.cleaned_data["simulation"]
+        if value is None:  # an empty box: no simulator settings (the column is NOT NULL)
+            return {}
+        simulation_validate(value)
+        return value
 
 
 class PaymentMethodForm(forms.ModelForm):

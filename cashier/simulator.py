@@ -13,8 +13,35 @@ import json
 import random
 import time
 
+from django.core.exceptions import ValidationError
+
 from cashier.models import Deposit, Withdrawal
 from cashier.services.webhooks import webhook_handle, webhook_sign
+
+# What the simulator reads from ``PaymentGateway.simulation``: each setting optional, a number in [low, high].
+SIMULATION_SETTINGS: dict[str, tuple[float, float]] = {
+    "fail_rate": (0, 1),  # share of deposits the gateway declines
+    "timeout_rate": (0, 1),  # share of deposits it never answers (they expire)
+    "duplicate_rate": (0, 1),  # share of webhooks it sends twice
+    "payout_fail_rate": (0, 1),  # share of payouts that fail
+    "delay_seconds": (0, 3600),  # how long it takes to answer
+}
+
+
+def simulation_validate(value) -> None:
+    """Raise ``ValidationError`` unless ``value`` has the shape of :data:`SIMULATION_SETTINGS`."""
+    if not isinstance(value, dict):
+        raise ValidationError('An object of settings, e.g. {"fail_rate": 0.1}.', code="shape")
+    problems = []
+    for key, number in value.items():
+        if key not in SIMULATION_SETTINGS:
+            problems.append(f"Unknown setting “{key}” (known: {', '.join(SIMULATION_SETTINGS)}).")
+            continue
+        low, high = SIMULATION_SETTINGS[key]
+        if isinstance(number, bool) or not isinstance(number, int | float) or not low <= number <= high:
+            problems.append(f"“{key}” must be a number from {low} to {high}.")
+    if problems:
+        raise ValidationError(problems, code="shape")
 
 
 def _send(gateway, payload: dict) -> tuple[int, dict]:

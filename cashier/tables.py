@@ -4,7 +4,6 @@ import django_tables2 as tables
 
 from backoffice.tables import BaseTable, ChoiceBadgeColumn, DateTimeColumn, MoneyColumn
 from cashier.models import (
-    Account,
     AmlCase,
     AmlFlag,
     AmlThreshold,
@@ -76,20 +75,6 @@ class TransactionEntryTable(BaseTable):
         model = Entry
         fields = ("id", "account", "currency", "balance_before", "amount", "balance_after")
         orderable = False
-
-
-class AccountTable(BaseTable):
-    account = tables.Column(accessor="pk", linkify=lambda record: record.get_absolute_url(), verbose_name="Account")
-    balance = MoneyColumn()
-    credit_limit = MoneyColumn(verbose_name="Credit limit")
-
-    class Meta(BaseTable.Meta):
-        model = Account
-        fields = ("account", "kind", "currency", "balance", "credit_limit")
-        orderable = False
-
-    def render_account(self, record):
-        return str(record)
 
 
 class DepositTable(BaseTable):

@@ -7,12 +7,12 @@ import datetime as dt
 from django.conf import settings
 from django.db.models import Count
 from django.template.response import TemplateResponse
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.views import View
 
+from backoffice.export import csv_response, export_audit
 from backoffice.filtersets import restrict_form_fields
+from backoffice.htmx import vary_on_htmx, wants_partial
 from backoffice.views import generic
 from cashier import filtersets, forms, selectors, services, tables
 from cashier.models import (
@@ -30,6 +30,7 @@ from cashier.models import (
     Withdrawal,
     WithdrawalPolicy,
 )
+from cashier.services.reconciliation import reconciliation_rows
 from players.models import Player
 
 
@@ -56,10 +57,8 @@ class PlayerWalletsView(generic.ObjectDetailView):
             "cash_account": Account.objects.restrict(request.user, "adjust").filter(player=player,
                                                                             kind="player_cash").first(),
         }
-        partial = getattr(request, "htmx", False) and not request.htmx.boosted
-        response = TemplateResponse(request, self.partial_template_name if partial else self.template_name, context)
-        patch_vary_headers(response, ["HX-Request"])
-        return response
+        template = self.partial_template_name if wants_partial(request) else self.template_name
+        return vary_on_htmx(TemplateResponse(request, template, context))
 
 
 class EntryListView(generic.ObjectListView):
@@ -309,28 +308,76 @@ class AmlCaseResolveView(generic.ActionView):
 
 # --- reference data -----------------------------------------------------------------------------------
 
-def _crud(model, table, form, *, title=None, detail_fields=None):
-    """List + add/edit views of one reference-data model (generic views, declared here once)."""
-    list_view = type(f"{model.__name__}ListView", (generic.ObjectListView,), {
-        "queryset": model.objects.all(), "table": table, "title": title,
-        "add_url": f"cashier:{model._meta.model_name}_add"})
-    edit_view = type(f"{model.__name__}EditView", (generic.ObjectEditView,), {
-        "queryset": model.objects.all(), "form": form})
-    return list_view, edit_view
+class PaymentGatewayListView(generic.ObjectListView):
+    queryset = PaymentGateway.objects.all()
+    table = tables.PaymentGatewayTable
+    title = "Payment gateways"
+    add_url = "cashier:paymentgateway_add"
 
 
-PaymentGatewayListView, PaymentGatewayEditView = _crud(PaymentGateway, tables.PaymentGatewayTable,
-                                                       forms.PaymentGatewayForm, title="Payment gateways")
-PaymentMethodListView, PaymentMethodEditView = _crud(PaymentMethod, tables.PaymentMethodTable,
-                                                     forms.PaymentMethodForm, title="Payment methods")
-AutoApprovalRuleListView, AutoApprovalRuleEditView = _crud(AutoApprovalRule, tables.AutoApprovalRuleTable,
-                                                           forms.AutoApprovalRuleForm,
-                                                           title="Automatic withdrawal approval rules")
-WithdrawalPolicyListView, WithdrawalPolicyEditView = _crud(WithdrawalPolicy, tables.WithdrawalPolicyTable,
-                                                           forms.WithdrawalPolicyForm, title="Four-eyes thresholds")
-AmlThresholdListView, AmlThresholdEditView = _crud(AmlThreshold, tables.AmlThresholdTable, forms.AmlThresholdForm,
-                                                   title="AML thresholds")
-FxRateListView, FxRateEditView = _crud(FxRate, tables.FxRateTable, forms.FxRateForm, title="FX rates")
+class PaymentGatewayEditView(generic.ObjectEditView):
+    queryset = PaymentGateway.objects.all()
+    form = forms.PaymentGatewayForm
+
+
+class PaymentMethodListView(generic.ObjectListView):
+    queryset = PaymentMethod.objects.all()
+    table = tables.PaymentMethodTable
+    title = "Payment methods"
+    add_url = "cashier:paymentmethod_add"
+
+
+class PaymentMethodEditView(generic.ObjectEditView):
+    queryset = PaymentMethod.objects.all()
+    form = forms.PaymentMethodForm
+
+
+class AutoApprovalRuleListView(generic.ObjectListView):
+    queryset = AutoApprovalRule.objects.all()
+    table = tables.AutoApprovalRuleTable
+    title = "Automatic withdrawal approval rules"
+    add_url = "cashier:autoapprovalrule_add"
+
+
+class AutoApprovalRuleEditView(generic.ObjectEditView):
+    queryset = AutoApprovalRule.objects.all()
+    form = forms.AutoApprovalRuleForm
+
+
+class WithdrawalPolicyListView(generic.ObjectListView):
+    queryset = WithdrawalPolicy.objects.all()
+    table = tables.WithdrawalPolicyTable
+    title = "Four-eyes thresholds"
+    add_url = "cashier:withdrawalpolicy_add"
+
+
+class WithdrawalPolicyEditView(generic.ObjectEditView):
+    queryset = WithdrawalPolicy.objects.all()
+    form = forms.WithdrawalPolicyForm
+
+
+class AmlThresholdListView(generic.ObjectListView):
+    queryset = AmlThreshold.objects.all()
+    table = tables.AmlThresholdTable
+    title = "AML thresholds"
+    add_url = "cashier:amlthreshold_add"
+
+
+class AmlThresholdEditView(generic.ObjectEditView):
+    queryset = AmlThreshold.objects.all()
+    form = forms.AmlThresholdForm
+
+
+class FxRateListView(generic.ObjectListView):
+    queryset = FxRate.objects.all()
+    table = tables.FxRateTable
+    title = "FX rates"
+    add_url = "cashier:fxrate_add"
+
+
+class FxRateEditView(generic.ObjectEditView):
+    queryset = FxRate.objects.all()
+    form = forms.FxRateForm
 
 
 class PaymentGatewayView(generic.ObjectDetailView):
@@ -363,7 +410,7 @@ class FxImportView(_UploadActionView):
     form = forms.FxImportForm
     title = "Import FX rates (CSV)"
     submit_label = "Import"
-    cancel_url = "cashier:fxrate_list"
+    success_url = cancel_url = "cashier:fxrate_list"
 
     def perform(self, obj, form):
         from django.core.exceptions import ValidationError
@@ -377,18 +424,9 @@ class FxImportView(_UploadActionView):
         if problems:
             raise ValidationError(problems[:20])
         self.imported = count
-        return _Redirect(reverse("cashier:fxrate_list"))
 
     def get_success_message(self, result):
         return f"Imported {self.imported} rate(s)."
-
-
-class _Redirect:
-    def __init__(self, url):
-        self.url = url
-
-    def get_absolute_url(self):
-        return self.url
 
 
 class ReconciliationRunListView(generic.ObjectListView):
@@ -405,14 +443,10 @@ class ReconciliationRunView(generic.ObjectDetailView):
 
     def get(self, request, *args, **kwargs):
         if request.GET.get("export") == "csv":
-            from django.http import HttpResponse
-
-            from cashier.services.reconciliation import reconciliation_csv
-
+            # A download of the run's rows: audited and cleaned like every list export.
             run = self.get_object()
-            response = HttpResponse(reconciliation_csv(run), content_type="text/csv")
-            response["Content-Disposition"] = f'attachment; filename="reconciliation-{run.pk}.csv"'
-            return response
+            export_audit(request=request, model=self.model, fmt="csv", target=run)
+            return csv_response(reconciliation_rows(run), f"reconciliation-{run.pk}")
         return super().get(request, *args, **kwargs)
 
     def get_extra_context(self, obj):

@@ -189,7 +189,7 @@ class GameBulkView(generic.ActionView):
     form = forms.GameBulkForm
     title = "Activate or deactivate games"
     submit_label = "Apply"
-    cancel_url = "games:game_list"
+    success_url = cancel_url = "games:game_list"
 
     def get_form_kwargs(self, obj):
         ids = [i for i in self.request.GET.getlist("game") if i.isdigit()]
@@ -199,20 +199,6 @@ class GameBulkView(generic.ActionView):
         d = form.cleaned_data
         self.changed = services.game_set_active(game_ids=[g.pk for g in d["games"]], active=d["activate"],
                                                 reason=d["reason"], actor=self.request.user)
-        return None
-
-    def post(self, request, *args, **kwargs):
-        # ActionView redirects to the result's page; a bulk action has none, so it goes back to the list.
-        form = self.get_form(None)
-        if form.is_valid():
-            try:
-                self.perform(None, form)
-            except ApplicationError as exc:
-                form.add_error(None, exc.message)
-            else:
-                messages.success(request, self.get_success_message(None))
-                return HttpResponseRedirect(reverse("games:game_list"))
-        return self.render(None, form)
 
     def get_success_message(self, result):
         return f"{self.changed} game(s) changed."

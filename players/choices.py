@@ -67,11 +67,6 @@ class SegmentKind(models.TextChoices):
     RULE = "rule", "Rule-based"
 
 
-class RgAction(models.TextChoices):
-    DEPOSIT = "deposit", "Deposit"
-    BET = "bet", "Bet"
-
-
 class UsageKind(models.TextChoices):
     DEPOSIT = "deposit", "Deposit"
     WAGER = "wager", "Wager"

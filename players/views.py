@@ -4,6 +4,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from backoffice.htmx import vary_on_htmx, wants_partial
 from backoffice.views import generic
 from players import filtersets, forms, services, tables
 from players.choices import AgentFlag, SegmentKind
@@ -40,9 +41,7 @@ class PlayerView(generic.ObjectDetailView):
                ("Move", "players:player_move", "move", "ghost")]
 
     def get_template_names(self):
-        if getattr(self.request, "htmx", False) and not self.request.htmx.boosted:
-            return ["players/tabs/_frame.html"]
-        return [self.template_name]
+        return ["players/tabs/_frame.html"] if wants_partial(self.request) else [self.template_name]
 
     def activity(self, obj):
         return super().activity(obj) if self.tab == "profile" else None
@@ -57,9 +56,7 @@ class PlayerView(generic.ObjectDetailView):
                 "can_tag": Segment.objects.can(self.request.user, "view")}
 
     def get(self, request, *args, **kwargs):
-        response = super().get(request, *args, **kwargs)
-        response["Vary"] = "HX-Request"
-        return response
+        return vary_on_htmx(super().get(request, *args, **kwargs))
 
 
 class PlayerWalletsView(PlayerView):
@@ -201,30 +198,19 @@ class PlayerKycSetView(generic.ActionView):
     queryset = Player.objects.all()
     action = "kyc"
     form = forms.PlayerKycForm
+    success_url = "players:player_kyc"
     title = "Change KYC status"
     success_message = "KYC status changed."
 
     def perform(self, obj, form):
         services.player_kyc_set(player=obj, actor=self.request.user, **form.cleaned_data)
-        return _tab(obj, "kyc")
-
-
-class _Redirect:
-    def __init__(self, url):
-        self.url = url
-
-    def get_absolute_url(self):
-        return self.url
-
-
-def _tab(obj, tab):
-    return _Redirect(reverse(f"players:player_{tab}", args=[obj.pk]))
 
 
 class PlayerLimitSetView(generic.ActionView):
     queryset = Player.objects.all()
     action = "limit"
     form = forms.RgLimitForm
+    success_url = "players:player_limits"
     title = "Set a responsible-gambling limit"
     submit_label = "Set limit"
 
@@ -233,7 +219,6 @@ class PlayerLimitSetView(generic.ActionView):
         _, self.outcome = services.rg_limit_set(player=obj, kind=data["kind"], period=data["period"],
                                                 amount=data["amount"], source=data["source"],
                                                 actor=self.request.user, reason=data["reason"])
-        return _tab(obj, "limits")
 
     def get_success_message(self, result):
         return {"applied": "Limit in force now.", "unchanged": "Nothing changed.",
@@ -244,6 +229,7 @@ class PlayerLimitConfirmView(generic.ActionView):
     queryset = Player.objects.all()
     action = "limit"
     form = forms.RgLimitConfirmForm
+    success_url = "players:player_limits"
     title = "Record the player's confirmation of an increase"
     submit_label = "Confirm"
     success_message = "Increase confirmed and in force."
@@ -253,13 +239,13 @@ class PlayerLimitConfirmView(generic.ActionView):
 
     def perform(self, obj, form):
         services.rg_limit_confirm(player=obj, limit_id=form.cleaned_data["limit"], actor=self.request.user)
-        return _tab(obj, "limits")
 
 
 class PlayerExclusionView(generic.ActionView):
     queryset = Player.objects.all()
     action = "limit"
     form = forms.RgExclusionForm
+    success_url = "players:player_limits"
     title = "Time-out or self-exclusion"
     submit_label = "Start now"
     success_message = "In force now. It cannot be lifted early."
@@ -268,13 +254,13 @@ class PlayerExclusionView(generic.ActionView):
         data = form.cleaned_data
         services.rg_exclusion_start(player=obj, kind=data["kind"], duration=data["timedelta"],
                                     actor=self.request.user, reason=data["reason"])
-        return _tab(obj, "limits")
 
 
 class PlayerRealityCheckView(generic.ActionView):
     queryset = Player.objects.all()
     action = "limit"
     form = forms.RealityCheckForm
+    success_url = "players:player_limits"
     title = "Reality-check interval"
     success_message = "Reality-check interval saved."
 
@@ -283,7 +269,6 @@ class PlayerRealityCheckView(generic.ActionView):
 
     def perform(self, obj, form):
         services.rg_reality_check_set(player=obj, actor=self.request.user, **form.cleaned_data)
-        return _tab(obj, "limits")
 
 
 class PlayerCreditView(generic.ActionView):
@@ -334,13 +319,13 @@ class PlayerNoteAddView(generic.ActionView):
     queryset = Player.objects.all()
     action = "change"
     form = forms.NoteForm
+    success_url = "players:player_notes"
     title = "Add a note"
     submit_label = "Save note"
     success_message = "Note saved."
 
     def perform(self, obj, form):
         services.note_create(player=obj, actor=self.request.user, **form.cleaned_data)
-        return _tab(obj, "notes")
 
 
 # --- Follow-ups -----------------------------------------------------------------------------------

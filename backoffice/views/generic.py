@@ -19,18 +19,19 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.loader import select_template
 from django.template.response import TemplateResponse
-from django.utils.cache import patch_vary_headers
+from django.urls import reverse
 from django.utils.text import capfirst
 from django.views import View
 from django_tables2 import RequestConfig
 
 from backoffice.exceptions import ApplicationError
-from backoffice.export import export_csv, export_xlsx
+from backoffice.export import export_audit, export_csv, export_xlsx
 from backoffice.filtersets import restrict_form_fields
+from backoffice.htmx import vary_on_htmx, wants_partial
 from backoffice.models import AuditEvent
 from backoffice.money import MoneyField, format_money
 from backoffice.paginator import FastPaginator
-from backoffice.services import audit_record, reference_save, snapshot
+from backoffice.services import reference_save, snapshot
 
 MAX_PER_PAGE = 500
 
@@ -122,20 +123,15 @@ class ObjectListView(ObjectPermissionMixin, View):
             "model": self.model, "opts": self.model._meta,
             "add_url": self.add_url if self.add_url and type(self).queryset.can(request.user, "add") else None,
         }
-        template = self.template_name
-        if getattr(request, "htmx", False) and not request.htmx.boosted:
-            template = self.partial_template_name
-        response = TemplateResponse(request, template, context)
-        patch_vary_headers(response, ["HX-Request"])
-        return response
+        template = self.partial_template_name if wants_partial(request) else self.template_name
+        return vary_on_htmx(TemplateResponse(request, template, context))
 
     def export(self, queryset, fmt: str):
         table = self.table(queryset)
         RequestConfig(self.request, paginate=False).configure(table)
         ordered = table.data.data
         name = self.model._meta.model_name
-        audit_record(actor=self.request.user, action="export", object_type=self.model._meta.label_lower,
-                     after={"format": fmt, "query": self.request.GET.urlencode()[:1000]})
+        export_audit(request=self.request, model=self.model, fmt=fmt)
         return export_csv(table, ordered, name) if fmt == "csv" else export_xlsx(table, ordered, name)
 
 
@@ -229,10 +225,14 @@ class ObjectEditView(ObjectPermissionMixin, View):
 
 
 class ActionView(ObjectPermissionMixin, View):
-    """Validates a plain form, calls a service through ``perform()`` and redirects to the result.
+    """Validates a plain form, calls a service through ``perform()`` and redirects to ``get_success_url()``.
 
     With a ``pk`` in the URL the action is on that object (404 outside the user's scope); without one it
     is a create-style action (e.g. "add": ``perform(None, form)`` returns the new object).
+
+    ``perform()`` runs in its own ``transaction.atomic()`` block: a service that refuses (``ApplicationError``
+    or ``ValidationError``) after writing something leaves nothing behind, with or without
+    ``ATOMIC_REQUESTS`` (with it, the block is a savepoint inside the request's transaction).
     """
 
     form = None
@@ -240,6 +240,7 @@ class ActionView(ObjectPermissionMixin, View):
     title = None
     submit_label = "Save"
     success_message = "Done."
+    success_url = None  # URL name to go to after success (with the object's pk for object actions)
     cancel_url = None  # URL name for create-style actions; object actions cancel back to the object
 
     def get_object(self):
@@ -259,9 +260,16 @@ class ActionView(ObjectPermissionMixin, View):
     def get_success_message(self, result) -> str:
         return self.success_message
 
-    def render(self, obj, form):
-        from django.urls import reverse
+    def get_success_url(self, obj, result) -> str:
+        """``success_url`` when declared, else the page of the result, else the object's, else the cancel page."""
+        if self.success_url:
+            return reverse(self.success_url, args=[obj.pk] if obj is not None else [])
+        for target in (result, obj):
+            if hasattr(target, "get_absolute_url"):
+                return target.get_absolute_url()
+        return reverse(self.cancel_url)
 
+    def render(self, obj, form):
         title = self.title or (f"{self.action.capitalize()} {obj}" if obj is not None
                                else f"{self.action.capitalize()} {self.model._meta.verbose_name}")
         cancel = obj.get_absolute_url() if obj is not None else (reverse(self.cancel_url) if self.cancel_url else "")
@@ -278,15 +286,13 @@ class ActionView(ObjectPermissionMixin, View):
         form = self.get_form(obj)
         if form.is_valid():
             try:
-                result = self.perform(obj, form)
+                with transaction.atomic():
+                    result = self.perform(obj, form)
             except ApplicationError as exc:
-                transaction.set_rollback(True)
                 form.add_error(None, exc.message)
             except ValidationError as exc:
-                transaction.set_rollback(True)
                 form.add_error(None, "; ".join(exc.messages))
             else:
                 messages.success(request, self.get_success_message(result))
-                target = result if hasattr(result, "get_absolute_url") else obj
-                return HttpResponseRedirect(target.get_absolute_url())
+                return HttpResponseRedirect(self.get_success_url(obj, result))
         return self.render(obj, form)

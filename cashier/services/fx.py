@@ -12,7 +12,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from backoffice.exceptions import ApplicationError
 from backoffice.money import CURRENCY_EXPONENTS, quantize, to_decimal
 from backoffice.services import audit_record
 from cashier.models import FxRate
@@ -91,12 +90,3 @@ def fx_import(*, data: bytes, actor=None, actor_label: str = "", source: str = "
                      after={"rows": len(new), "skipped_existing": len(rows) - len(new), "source": source})
     return len(new), []
 
-
-def fx_rate_set(*, currency: str, rate, valid_from=None, actor=None) -> FxRate:
-    rate = to_decimal(rate)
-    if rate <= 0:
-        raise ApplicationError("The rate must be positive.", code="invalid")
-    with transaction.atomic():
-        row = FxRate.objects.create(currency=currency, rate=rate, valid_from=valid_from or timezone.now())
-        audit_record(actor=actor, action="cashier.fx_rate_set", target=row, after={"rate": str(rate)})
-    return row

@@ -88,10 +88,17 @@ def reconcile(*, gateway: PaymentGateway, data: bytes, file_name: str, actor=Non
     return run
 
 
+RECONCILIATION_COLUMNS = ["line", "reference", "result", "theirs", "ours", "detail"]
+
+
+def reconciliation_rows(run: ReconciliationRun):
+    """The run's rows as lists of cells, the header first (for the CSV download and the command's file)."""
+    yield RECONCILIATION_COLUMNS
+    for row in run.rows:
+        yield [row.get(k, "") for k in RECONCILIATION_COLUMNS]
+
+
 def reconciliation_csv(run: ReconciliationRun) -> str:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=["line", "reference", "result", "theirs", "ours", "detail"])
-    writer.writeheader()
-    for row in run.rows:
-        writer.writerow({k: row.get(k, "") for k in writer.fieldnames})
+    csv.writer(out).writerows(reconciliation_rows(run))
     return out.getvalue()

@@ -5,6 +5,7 @@ import io
 import re
 
 import pytest
+from django.urls import reverse
 from openpyxl import load_workbook
 
 from backoffice.models import AuditEvent
@@ -60,6 +61,29 @@ def test_htmx_gets_the_table_partial_with_vary(login, admin_user, tree):
     assert "HX-Request" in response["Vary"]
     boosted = login(admin_user).get("/players/", HTTP_HX_REQUEST="true", HTTP_HX_BOOSTED="true")
     assert "<html" in boosted.content.decode()
+
+
+HISTORY_RESTORE = {"HTTP_HX_REQUEST": "true", "HTTP_HX_HISTORY_RESTORE_REQUEST": "true"}
+
+
+def test_history_restore_gets_the_full_page(login, admin_user, tree):
+    """The Back button with no cached snapshot: htmx swaps the whole body, so a bare fragment breaks the page."""
+    client = login(admin_user)
+    player = PlayerFactory()
+    for url in ("/players/", reverse("players:player_kyc", args=[player.pk]),
+                reverse("cashier:player_wallets", args=[player.pk])):
+        response = client.get(url, **HISTORY_RESTORE)
+        assert response.status_code == 200 and "<html" in response.content.decode(), url
+        vary = {v.strip() for v in response["Vary"].split(",")}
+        assert {"HX-Request", "HX-History-Restore-Request"} <= vary, url
+
+
+def test_the_player_page_keeps_the_vary_headers_of_the_middleware(login, admin_user):
+    """The tab view adds to ``Vary``; it used to overwrite the header with ``HX-Request`` alone."""
+    player = PlayerFactory()
+    response = login(admin_user).get(reverse("players:player", args=[player.pk]))
+    vary = {v.strip() for v in response["Vary"].split(",")}
+    assert {"Cookie", "HX-Request", "HX-History-Restore-Request"} <= vary
 
 
 def test_csv_export_uses_the_filtered_restricted_rows_and_is_audited(login, tree):

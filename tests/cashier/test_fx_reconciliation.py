@@ -104,10 +104,27 @@ def test_reconcile_upload_page_and_download(settled, gateway, login):
     page = client.get(run.get_absolute_url()).content.decode()
     assert "mismatch" in page and "D-UNKNOWN" in page
     csv = client.get(run.get_absolute_url(), {"export": "csv"})
-    assert csv["Content-Type"] == "text/csv" and b"missing_ours" in csv.content
+    assert csv["Content-Type"].startswith("text/csv") and b"missing_ours" in b"".join(csv.streaming_content)
     bad = client.post(url, {"gateway": gateway.pk, "file": SimpleUploadedFile("s.csv", b"a,b\n1,2\n")})
     assert bad.status_code == 200 and "Missing column" in bad.content.decode()
     assert ReconciliationRun.objects.count() == 1
+
+
+def test_reconciliation_download_is_audited_and_cleaned_like_every_export(settled, gateway, login):
+    """The run's CSV goes through the export path: an audit row, and a settlement file's formula neutralised."""
+    from backoffice.models import AuditEvent
+
+    user = OperatorFactory(role="Finance")
+    client = login(user)
+    hostile = settlement(settled) + b'=HYPERLINK("http://evil"),1.00,EUR\n'
+    client.post(reverse("cashier:reconciliationrun_add"),
+                {"gateway": gateway.pk, "file": SimpleUploadedFile("s.csv", hostile)})
+    run = ReconciliationRun.objects.get()
+    body = b"".join(client.get(run.get_absolute_url(), {"export": "csv"}).streaming_content).decode()
+    assert "'=HYPERLINK" in body and "\n=HYPERLINK" not in body and ",=HYPERLINK" not in body
+    event = AuditEvent.objects.filter(action="export").latest("seq")
+    assert (event.actor, event.object_type, event.object_id) == (user, "cashier.reconciliationrun", str(run.pk))
+    assert event.after == {"format": "csv", "query": "export=csv"}
 
 
 def test_fx_import_page_and_liability_in_base_currency(login, settings):

@@ -1,13 +1,15 @@
+from importlib import import_module
+
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from backoffice import demo as backoffice_demo
-from cashier import demo as cashier_demo
-from games import demo as games_demo
-from players import demo as players_demo
 
-# Each app contributes a demo module with seed(stdout) -> [(login, description)], run in this order.
-SEEDERS = [backoffice_demo, players_demo, games_demo, cashier_demo]
+
+def seeders() -> list:
+    """Each app names its demo module on its AppConfig (``demo = "<app>.demo"``); they run in INSTALLED_APPS order."""
+    return [import_module(config.demo) for config in apps.get_app_configs() if getattr(config, "demo", None)]
 
 
 class Command(BaseCommand):
@@ -20,7 +22,7 @@ class Command(BaseCommand):
         if not settings.DEBUG and not opts["force"]:
             raise CommandError("seed_demo creates logins with public passwords; it runs only with DEBUG=True.")
         logins = []
-        for seeder in SEEDERS:
+        for seeder in seeders():
             self.stdout.write(f"Seeding {seeder.__name__.split('.')[0]} …")
             logins += seeder.seed(self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))

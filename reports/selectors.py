@@ -1,4 +1,4 @@
-"""Reads for the console's own pages (dashboards). Every read goes through restrict().
+"""Reads for the dashboards. Every read goes through restrict().
 
 Dashboards must stay fast on a million players: counts are bounded or estimated (``fast_count``) and
 time filters are ranges on indexed timestamps, never ``__date`` casts.

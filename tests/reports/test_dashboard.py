@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from backoffice.selectors import registrations_by_day
 from players.models import Player
+from reports.selectors import registrations_by_day
 from tests.factories import AgentFactory, PlayerFactory
 
 
@@ -38,7 +38,7 @@ def test_dashboards_render_for_operator_and_agent(login, admin_user):
 
 @pytest.mark.django_db
 def test_kpis_estimate_past_the_exact_limit(admin_user, settings):
-    from backoffice.selectors import operator_dashboard
+    from reports.selectors import operator_dashboard
 
     PlayerFactory.create_batch(6)
     settings.LIST_EXACT_COUNT_LIMIT = 3

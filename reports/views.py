@@ -1,14 +1,14 @@
-"""Home: the operator dashboard, or the agent's restricted dashboard."""
+"""Home: the live operator dashboard, or the agent's restricted dashboard (reports read across the apps)."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.template.response import TemplateResponse
 
-from backoffice import selectors
 from backoffice.querysets import agent_for_user
 from players.choices import AgentFlag
 from players.services import agent_flags_get
+from reports import selectors
 
 
 @login_required
