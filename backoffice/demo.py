@@ -11,8 +11,14 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from backoffice.hooks import Hook
 from backoffice.roles import ROLES
 from backoffice.services import operator_create
+
+demo_seed = Hook("backoffice.demo_seed", """\
+Demo data of one app for ``manage.py seed_demo``: ``receiver(*, stdout) -> [(login, description)]``, idempotent.
+Each app registers its ``demo.seed`` from ``AppConfig.ready()``; ready() runs in INSTALLED_APPS order, so the apps
+seed in that order (players before the cashier that funds them, before the games that play).""")
 
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - demo data, printed on purpose
 

@@ -4,4 +4,9 @@ from django.apps import AppConfig
 class PlayersConfig(AppConfig):
     name = "players"
     verbose_name = "Players"
-    demo = "players.demo"  # seed(stdout) -> [(login, description)], run by seed_demo
+
+    def ready(self):
+        from backoffice.demo import demo_seed
+        from players import demo
+
+        demo_seed.register(demo.seed)

@@ -1,15 +1,7 @@
-from importlib import import_module
-
-from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from backoffice import demo as backoffice_demo
-
-
-def seeders() -> list:
-    """Each app names its demo module on its AppConfig (``demo = "<app>.demo"``); they run in INSTALLED_APPS order."""
-    return [import_module(config.demo) for config in apps.get_app_configs() if getattr(config, "demo", None)]
 
 
 class Command(BaseCommand):
@@ -22,9 +14,9 @@ class Command(BaseCommand):
         if not settings.DEBUG and not opts["force"]:
             raise CommandError("seed_demo creates logins with public passwords; it runs only with DEBUG=True.")
         logins = []
-        for seeder in seeders():
-            self.stdout.write(f"Seeding {seeder.__name__.split('.')[0]} …")
-            logins += seeder.seed(self.stdout)
+        for seed in backoffice_demo.demo_seed.receivers:  # one per app, in INSTALLED_APPS order
+            self.stdout.write(f"Seeding {seed.__module__.split('.')[0]} …")
+            logins += seed(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {backoffice_demo.DEMO_PASSWORD}):")
