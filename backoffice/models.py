@@ -50,6 +50,10 @@ class AuditEventQuerySet(ScopedQuerySet):
     """Risk & Compliance and administrators read the audit log; agents never do."""
 
 
+class AuditChainHeadQuerySet(ScopedQuerySet):
+    """Bookkeeping of the audit chain: no page shows it; administrators only."""
+
+
 class AuditEvent(models.Model):
     """One state change made by a person or an integration: who, what, when, before and after."""
 
@@ -104,6 +108,8 @@ class AuditChainHead(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64)
+
+    objects = ScopedManager.from_queryset(AuditChainHeadQuerySet)()
 
     class Meta:
         constraints = [models.CheckConstraint(condition=models.Q(id=1), name="auditchainhead_singleton")]

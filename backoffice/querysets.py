@@ -83,6 +83,17 @@ class ScopedQuerySet(models.QuerySet):
             return self.all()
         return self.filter(self.agent_scope(agent, action))
 
+    def permits(self, user, obj, action: str = "view") -> bool:
+        """Whether ``obj`` is among ``restrict(user, action)``.
+
+        Operators' grants are per model, so only agents cost a query (their rules are per row).
+        """
+        if not self.can(user, action):
+            return False
+        if user.is_superuser or agent_for_user(user) is None:
+            return True
+        return self.restrict(user, action).filter(pk=obj.pk).exists()
+
 
 class ScopedManager(models.Manager.from_queryset(ScopedQuerySet)):
     """Default manager for every model of the product; subclass the queryset per model."""
