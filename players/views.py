@@ -51,7 +51,9 @@ class PlayerView(generic.ObjectDetailView):
     def get_extra_context(self, obj):
         tabs = [{"key": k, "label": label, "url": reverse(url, args=[obj.pk]), "active": k == self.tab}
                 for k, label, url in TABS]
-        return {"tabs": tabs, "tab": self.tab, "profile": obj.rg_profile, **self.tab_context(obj)}
+        # The player's node, for roles that may view nodes (Marketing sees players, not the agent tree).
+        agent = obj.agent if obj.agent_id and Agent.objects.all().permits(self.request.user, obj.agent) else None
+        return {"tabs": tabs, "tab": self.tab, "profile": obj.rg_profile, "agent": agent, **self.tab_context(obj)}
 
     def tab_context(self, obj) -> dict:
         tags = self.child_rows(Segment.objects.filter(static_members=obj))
