@@ -94,6 +94,18 @@ class ScopedQuerySet(models.QuerySet):
             return True
         return self.restrict(user, action).filter(pk=obj.pk).exists()
 
+    def can_name(self, user) -> bool:
+        """May ``user`` see rows of this model *named* in other rows (a table column, a detail field)?
+
+        By default exactly when it may view them. A model whose rows are also labels (the login that
+        acted: "By op7") may say more.
+        """
+        return self.can(user, "view")
+
+    def names(self, user, obj) -> bool:
+        """May ``user`` see ``obj`` named in another row (see :meth:`can_name`)?"""
+        return self.permits(user, obj, "view")
+
 
 class ScopedManager(models.Manager.from_queryset(ScopedQuerySet)):
     """Default manager for every model of the product; subclass the queryset per model."""

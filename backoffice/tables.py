@@ -26,16 +26,17 @@ def _shows_hidden_model(model, accessor, user) -> bool:
             return False
         model = field.related_model
         qs = model._default_manager.all()
-        if isinstance(qs, ScopedQuerySet) and not qs.can(user, "view"):
+        if isinstance(qs, ScopedQuerySet) and not qs.can_name(user):
             return True
     return False
 
 
 def restrict_columns(table, user) -> None:
-    """Drop (not just hide: exports too) the columns that show rows of a model ``user`` may not view.
+    """Drop (not just hide: exports too) the columns that name rows of a model ``user`` may not see.
 
-    The Content role sees rounds but not players: the rounds' player column goes. Row-level scope is the
-    queryset's business; this is the per-model rule for the related values a table reads through.
+    The Content role sees rounds but not players: the rounds' player column goes; agents see no login
+    names. Row-level scope is the queryset's business; this is the per-model rule (``can_name``) for the
+    related values a table reads through.
     """
     model = table._meta.model
     if model is None:

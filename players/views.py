@@ -1,5 +1,6 @@
 
-from django.db.models import Count
+from django.contrib.auth import get_user_model
+from django.db.models import Count, F, Value
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -119,9 +120,12 @@ class PlayerTimelineView(PlayerView):
 
     def tab_context(self, obj):
         form = filtersets.TimelineFilterForm(self.request.GET or None)
-        events = self.child_rows(TimelineEvent.objects.filter(player_id=obj.pk).select_related("actor"))
+        events = self.child_rows(TimelineEvent.objects.filter(player_id=obj.pk))
         if events is None:
             return {"timeline_form": form, "timeline_events": None}
+        # Who acted: the login's name for operator staff, "staff" for agents (they never see logins).
+        named = get_user_model().objects.can_name(self.request.user)
+        events = events.annotate(actor_name=F("actor__username") if named else Value("staff"))
         if form.is_bound and form.is_valid():
             events = form.apply(events)
         cursor = self.request.GET.get("before", "")

@@ -182,9 +182,9 @@ class ObjectDetailView(ObjectPermissionMixin, View):
             value = display() if display else getattr(obj, name)
             if isinstance(field, MoneyField):
                 value = format_money(value, getattr(obj, "currency", None))
-            elif isinstance(value, models.Model) and not type(value)._default_manager.all().permits(
+            elif isinstance(value, models.Model) and not type(value)._default_manager.all().names(
                     self.request.user, value):
-                continue  # a related row the user may not view (an agent's parent node, a staff login)
+                continue  # a related row the user may not see (an agent's parent node, a staff login for agents)
             rows.append((capfirst(field.verbose_name), value))  # capfirst keeps acronyms (KYC, RTP)
         return rows
 

@@ -3,10 +3,12 @@
 Every URL of the product (walked from the URL resolver, so the pages of apps added later are covered
 the day they exist) is rendered as every operator role and as agents inside and outside their tree: full
 pages, their htmx partials and their CSV exports. Each template rendered (Django's ``template_rendered``
-signal) hands its context to :func:`instances_in`, which finds every model instance in it: plain values,
+signal) hands its context to :class:`Found`, which finds every model instance in it: plain values,
 querysets, lists, dicts, django-tables2 tables (their rows and what each column reads through). Every
-one must be in ``type(obj).objects.restrict(user, "view")``. Agents' pages must also carry no AML text
-or link (tipping off), no system account, and no username or node code outside their tree.
+row must be in ``type(obj).objects.restrict(user, "view")``; a row only named in another (a column, a
+detail field: "By op7") must pass ``ScopedQuerySet.names`` (operators see who acted, agents never).
+Agents' pages must also carry no AML text or link (tipping off), no system account, no staff-only
+note, and no username or node code outside their tree.
 
 A pattern with a ``pk`` whose model registered no objects (``tests.matrix.objects_for``), or with any other
 URL argument, fails the test: a page is never skipped silently.
@@ -139,28 +141,34 @@ def _column_values(table, record):
                 break
 
 
-def instances_in(value, seen: set[int] | None = None):
-    """Every model instance reachable from a context value (recursively)."""
-    seen = set() if seen is None else seen
-    if id(value) in seen or value is None or isinstance(value, (str, bytes, int, float, Decimal)):
-        return
-    seen.add(id(value))
-    if isinstance(value, models.Model):
-        yield value
-    elif isinstance(value, django_tables2.Table):
-        page = getattr(value, "page", None)
-        records = list(page.object_list) if page is not None else list(value.data)
-        for record in records:
-            yield from instances_in(record, seen)
-            yield from _column_values(value, record)
-    elif isinstance(value, QuerySet):
-        yield from (obj for row in value[:500] for obj in instances_in(row, seen))
-    elif isinstance(value, dict):
-        for v in value.values():
-            yield from instances_in(v, seen)
-    elif isinstance(value, (list, tuple, set, frozenset)):
-        for v in value:
-            yield from instances_in(v, seen)
+class Found:
+    """The model instances of a context: rows shown as such, and rows only *named* in other rows."""
+
+    def __init__(self):
+        self.rows: list[models.Model] = []
+        self.named: list[models.Model] = []
+        self.seen: set[int] = set()
+
+    def walk(self, value, *, named: bool = False):
+        if id(value) in self.seen or value is None or isinstance(value, (str, bytes, int, float, Decimal)):
+            return
+        self.seen.add(id(value))
+        if isinstance(value, models.Model):
+            (self.named if named else self.rows).append(value)
+        elif isinstance(value, django_tables2.Table):
+            page = getattr(value, "page", None)
+            for record in list(page.object_list) if page is not None else list(value.data):
+                self.walk(record)
+                self.named.extend(_column_values(value, record))
+        elif isinstance(value, QuerySet):
+            for row in value[:500]:
+                self.walk(row, named=named)
+        elif isinstance(value, dict):
+            for key, v in value.items():
+                self.walk(v, named=named or key == "fields")  # a detail page's (label, value) pairs name rows
+        elif isinstance(value, (list, tuple, set, frozenset)):
+            for v in value:
+                self.walk(v, named=named)
 
 
 class Renders:
@@ -180,14 +188,15 @@ class Renders:
         self.contexts.append((template.name, context.flatten()))
 
 
-def out_of_scope(user, instances) -> list[str]:
-    """The instances that are not in their model's ``restrict(user, "view")`` (one query per model)."""
+def out_of_scope(user, found: Found) -> list[str]:
+    """The rows not in their model's ``restrict(user, "view")`` (one query per model) and the named rows
+    the user may not see named (``ScopedQuerySet.names``)."""
     by_model = defaultdict(dict)
-    for obj in instances:
+    problems = []
+    for obj in found.rows:
         if obj.pk is None or (isinstance(obj, type(user)) and obj.pk == user.pk):  # the viewer itself
             continue
         by_model[type(obj)][obj.pk] = obj
-    problems = []
     for model, objs in by_model.items():
         qs = model._default_manager.all()
         if not isinstance(qs, ScopedQuerySet):
@@ -197,6 +206,11 @@ def out_of_scope(user, instances) -> list[str]:
         hidden = sorted(set(objs) - allowed)
         if hidden:
             problems.append(f"{model._meta.label} {hidden[:5]}: {[str(objs[pk])[:40] for pk in hidden[:3]]}")
+    named = {(type(o), o.pk): o for o in found.named if o.pk is not None}
+    for (model, _pk), obj in named.items():
+        qs = model._default_manager.all()
+        if not isinstance(qs, ScopedQuerySet) or not qs.names(user, obj):
+            problems.append(f"names {model._meta.label} {obj.pk}: {str(obj)[:40]}")
     return problems
 
 
@@ -258,6 +272,7 @@ def render_all(world, user, *, agent: bool) -> list[str]:
     client = _client(user)
     forbidden = _forbidden_text(world, user)
     system_labels = [AccountKind(k).label for k in SYSTEM_KINDS]
+    staff_logins = re.compile("|".join(rf"\b{re.escape(u.username)}\b" for u in world["operators"].values()))
     failures = []
     for name, url in pages(world, agent=agent):
         htmx = url.endswith("#htmx")
@@ -269,8 +284,10 @@ def render_all(world, user, *, agent: bool) -> list[str]:
             continue
         if response.status_code != 200:
             continue
-        instances = [obj for _template, context in renders.contexts for obj in instances_in(context)]
-        failures += [f"{name} {url}: out of scope {p}" for p in out_of_scope(user, instances)]
+        found = Found()
+        for _template, context in renders.contexts:
+            found.walk(context)
+        failures += [f"{name} {url}: out of scope {p}" for p in out_of_scope(user, found)]
         body = b"".join(response.streaming_content) if response.streaming else response.content
         text = body.decode("utf-8", "replace")
         failures += [f"{name} {url}: shows {s!r}" for s in forbidden if s in text]
@@ -278,6 +295,8 @@ def render_all(world, user, *, agent: bool) -> list[str]:
             if AML_TEXT.search(text):
                 failures.append(f"{name} {url}: AML text {AML_TEXT.search(text).group(0)!r} shown to an agent")
             failures += [f"{name} {url}: system account {s!r} shown to an agent" for s in system_labels if s in text]
+            if staff_logins.search(text):
+                failures.append(f"{name} {url}: staff login {staff_logins.search(text).group(0)!r} shown to an agent")
             if STAFF_SECRET in text:
                 failures.append(f"{name} {url}: a staff-only note shown to an agent")
     return failures
