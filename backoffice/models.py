@@ -22,10 +22,24 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
-from backoffice.querysets import ScopedManager, ScopedQuerySet
+from backoffice.querysets import ScopedManager, ScopedQuerySet, agent_for_user
 
 
-class ScopedUserManager(UserManager.from_queryset(ScopedQuerySet)):
+class UserQuerySet(ScopedQuerySet):
+    """Logins: only administrators browse them; every operator sees who acted ("By op7"), agents never."""
+
+    def can_name(self, user) -> bool:
+        return self.can(user, "view") or self._operator(user)
+
+    def names(self, user, obj) -> bool:
+        return self._operator(user) or self.permits(user, obj, "view")
+
+    @staticmethod
+    def _operator(user) -> bool:
+        return bool(getattr(user, "is_authenticated", False) and user.is_active and agent_for_user(user) is None)
+
+
+class ScopedUserManager(UserManager.from_queryset(UserQuerySet)):
     """Django's user manager (natural keys, create_user) with the scoping queryset."""
 
 
@@ -48,6 +62,10 @@ class User(AbstractUser):
 
 class AuditEventQuerySet(ScopedQuerySet):
     """Risk & Compliance and administrators read the audit log; agents never do."""
+
+
+class AuditChainHeadQuerySet(ScopedQuerySet):
+    """Bookkeeping of the audit chain: no page shows it; administrators only."""
 
 
 class AuditEvent(models.Model):
@@ -104,6 +122,8 @@ class AuditChainHead(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64)
+
+    objects = ScopedManager.from_queryset(AuditChainHeadQuerySet)()
 
     class Meta:
         constraints = [models.CheckConstraint(condition=models.Q(id=1), name="auditchainhead_singleton")]

@@ -83,6 +83,29 @@ class ScopedQuerySet(models.QuerySet):
             return self.all()
         return self.filter(self.agent_scope(agent, action))
 
+    def permits(self, user, obj, action: str = "view") -> bool:
+        """Whether ``obj`` is among ``restrict(user, action)``.
+
+        Operators' grants are per model, so only agents cost a query (their rules are per row).
+        """
+        if not self.can(user, action):
+            return False
+        if user.is_superuser or agent_for_user(user) is None:
+            return True
+        return self.restrict(user, action).filter(pk=obj.pk).exists()
+
+    def can_name(self, user) -> bool:
+        """May ``user`` see rows of this model *named* in other rows (a table column, a detail field)?
+
+        By default exactly when it may view them. A model whose rows are also labels (the login that
+        acted: "By op7") may say more.
+        """
+        return self.can(user, "view")
+
+    def names(self, user, obj) -> bool:
+        """May ``user`` see ``obj`` named in another row (see :meth:`can_name`)?"""
+        return self.permits(user, obj, "view")
+
 
 class ScopedManager(models.Manager.from_queryset(ScopedQuerySet)):
     """Default manager for every model of the product; subclass the queryset per model."""

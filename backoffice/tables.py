@@ -3,10 +3,47 @@
 from __future__ import annotations
 
 import django_tables2 as tables
+from django.core.exceptions import FieldDoesNotExist
 from django.utils.html import format_html
 
 from backoffice.models import AuditEvent, User
 from backoffice.money import format_money
+from backoffice.querysets import ScopedQuerySet
+
+
+def _field(model, name):
+    try:
+        return model._meta.get_field(name)
+    except FieldDoesNotExist:  # "transaction_id": the attname of a foreign key
+        return next((f for f in model._meta.concrete_fields if f.attname == name), None)
+
+
+def _shows_hidden_model(model, accessor, user) -> bool:
+    """Whether the column's accessor passes through a related model that ``user`` may not view."""
+    for bit in accessor.bits:
+        field = _field(model, bit)
+        if field is None or not field.is_relation or field.related_model is None:
+            return False
+        model = field.related_model
+        qs = model._default_manager.all()
+        if isinstance(qs, ScopedQuerySet) and not qs.can_name(user):
+            return True
+    return False
+
+
+def restrict_columns(table, user) -> None:
+    """Drop (not just hide: exports too) the columns that name rows of a model ``user`` may not see.
+
+    The Content role sees rounds but not players: the rounds' player column goes; agents see no login
+    names. Row-level scope is the queryset's business; this is the per-model rule (``can_name``) for the
+    related values a table reads through.
+    """
+    model = table._meta.model
+    if model is None:
+        return
+    dropped = [c.name for c in table.columns.iterall() if _shows_hidden_model(model, c.accessor, user)]
+    if dropped:
+        table.exclude = (*(table.exclude or ()), *dropped)
 
 
 class BaseTable(tables.Table):

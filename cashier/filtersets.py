@@ -5,7 +5,8 @@ from django import forms
 
 from backoffice.filtersets import BaseFilterSet
 from backoffice.money import CURRENCY_CHOICES
-from cashier.choices import AccountKind, CaseStatus, DepositStatus, FlagKind, WithdrawalStatus
+from backoffice.querysets import agent_for_user
+from cashier.choices import PLAYER_KINDS, AccountKind, CaseStatus, DepositStatus, FlagKind, WithdrawalStatus
 from cashier.models import AmlCase, Deposit, Entry, LedgerTransaction, Withdrawal
 
 
@@ -34,6 +35,12 @@ class EntryFilterSet(BaseFilterSet):
         model = Entry
         fields = ["q", "player", "account", "kind", "account_kind", "currency", "direction", "min_amount",
                   "created_after", "created_before"]
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        if request is not None and agent_for_user(request.user) is not None:
+            # Agents have no system accounts in scope: not even their names in the filter.
+            self.form.fields["account_kind"].choices = [("", "Any"), *((k.value, k.label) for k in PLAYER_KINDS)]
 
     def filter_direction(self, queryset, name, value):
         return queryset.filter(amount__gt=0) if value == "in" else queryset.filter(amount__lt=0)

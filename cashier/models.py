@@ -59,6 +59,7 @@ from backoffice.querysets import ScopedManager
 from cashier.choices import PLAYER_KINDS, AccountKind, CaseStatus, DepositStatus, FlagKind, WithdrawalStatus
 from cashier.querysets import (
     AccountQuerySet,
+    AmlCaseNoteQuerySet,
     AmlCaseQuerySet,
     AmlFlagQuerySet,
     AmlThresholdQuerySet,
@@ -504,10 +505,14 @@ class AmlFlag(models.Model):
 
 
 class AmlCaseNote(models.Model):
+    """A note of the compliance team on an AML case (operator staff only, like the case)."""
+
     case = models.ForeignKey(AmlCase, on_delete=models.CASCADE, related_name="notes")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     text = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager.from_queryset(AmlCaseNoteQuerySet)()
 
     class Meta:
         ordering = ["created_at"]

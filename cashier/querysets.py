@@ -1,42 +1,33 @@
 """Scoping rules of the cashier app (see backoffice.querysets for the mechanism).
 
-Agents see the ledger rows of the players in their sub-tree (read only); system accounts are invisible
-to them. Operator staff need the model permission.
+Agents see the ledger rows and payments of the players in their sub-tree (read only,
+``players.querysets.PlayerOwnedQuerySet``); system accounts and everything AML are invisible to them.
+Operator staff need the model permission.
 """
 
 from django.db.models import Q
 
 from backoffice.querysets import ScopedQuerySet
+from players.querysets import PlayerOwnedQuerySet, players_below
 
 
-def _players_below(agent):
-    from players.models import Agent
-
-    return Agent.objects.subtree_of(agent).values("pk")
-
-
-class AccountQuerySet(ScopedQuerySet):
-    agent_actions = {"view": None}
-
-    def agent_scope(self, agent, action):
-        return Q(player__agent__in=_players_below(agent))
+class AccountQuerySet(PlayerOwnedQuerySet):
+    """System accounts (no player) are outside every agent's scope."""
 
 
 class LedgerTransactionQuerySet(ScopedQuerySet):
+    # A transaction is an agent's when one of its legs is; its other legs (house, clearing) stay hidden
+    # because the entries are restricted on their own.
     agent_actions = {"view": None}
 
     def agent_scope(self, agent, action):
         from cashier.models import Entry
 
-        return Q(pk__in=Entry.objects.filter(account__player__agent__in=_players_below(agent))
-                 .values("transaction_id"))
+        return Q(pk__in=Entry.objects.filter(players_below(agent, "account__player")).values("transaction_id"))
 
 
-class EntryQuerySet(ScopedQuerySet):
-    agent_actions = {"view": None}
-
-    def agent_scope(self, agent, action):
-        return Q(account__player__agent__in=_players_below(agent))
+class EntryQuerySet(PlayerOwnedQuerySet):
+    player_lookup = "account__player"
 
 
 class PaymentGatewayQuerySet(ScopedQuerySet):
@@ -51,18 +42,12 @@ class WebhookEventQuerySet(ScopedQuerySet):
     pass
 
 
-class DepositQuerySet(ScopedQuerySet):
-    agent_actions = {"view": None}
-
-    def agent_scope(self, agent, action):
-        return Q(player__agent__in=_players_below(agent))
+class DepositQuerySet(PlayerOwnedQuerySet):
+    pass
 
 
-class WithdrawalQuerySet(ScopedQuerySet):
-    agent_actions = {"view": None}
-
-    def agent_scope(self, agent, action):
-        return Q(player__agent__in=_players_below(agent))
+class WithdrawalQuerySet(PlayerOwnedQuerySet):
+    pass
 
 
 class WithdrawalPolicyQuerySet(ScopedQuerySet):
@@ -83,6 +68,10 @@ class AmlCaseQuerySet(ScopedQuerySet):
 
 class AmlFlagQuerySet(ScopedQuerySet):
     pass
+
+
+class AmlCaseNoteQuerySet(ScopedQuerySet):
+    """AML data: operator staff only, never agents (tipping off)."""
 
 
 class FxRateQuerySet(ScopedQuerySet):

@@ -9,7 +9,9 @@ from decimal import Decimal
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from backoffice.querysets import agent_for_user
 from cashier.choices import PLAYER_KINDS
+from cashier.constants import HOLD_REASON_STAFF_ONLY
 from cashier.models import Account, Entry
 
 
@@ -50,3 +52,11 @@ def liability_get(*, user, at: datetime | None = None, include_test: bool = Fals
 def player_entries(*, user, player, limit: int = 10):
     return (Entry.objects.restrict(user, "view").filter(account__player_id=player.pk)
             .select_related("transaction", "account", "transaction__actor").order_by("-id")[:limit])
+
+
+def withdrawal_hold_reasons(*, user, withdrawal) -> list[str]:
+    """The reasons ``withdrawal`` was held for review that ``user`` may read (agents: no AML reasons)."""
+    reasons = list(withdrawal.hold_reasons or [])
+    if getattr(user, "is_superuser", False) or agent_for_user(user) is None:
+        return reasons
+    return [r for r in reasons if r not in HOLD_REASON_STAFF_ONLY]

@@ -18,6 +18,8 @@ from cashier import filtersets, forms, selectors, services, tables
 from cashier.models import (
     Account,
     AmlCase,
+    AmlCaseNote,
+    AmlFlag,
     AmlThreshold,
     AutoApprovalRule,
     Deposit,
@@ -78,10 +80,13 @@ class LedgerTransactionListView(generic.ObjectListView):
 class LedgerTransactionView(generic.ObjectDetailView):
     queryset = LedgerTransaction.objects.select_related("actor", "reverses")
     detail_fields = ["idempotency_key", "kind", "created_at", "reference", "actor", "integration", "reverses"]
+    # An agent sees the legs of its players only, never the house or clearing side.
+    related_tables = [generic.RelatedTable(
+        "entries_table", lambda tx: Entry.objects.filter(transaction=tx).select_related("account", "account__player")
+        .order_by("id"), tables.TransactionEntryTable)]
 
     def get_extra_context(self, obj):
-        entries = obj.entries.select_related("account", "account__player").order_by("id")
-        return {"entries_table": tables.TransactionEntryTable(entries), "metadata": obj.metadata}
+        return {"metadata": obj.metadata}
 
 
 class LiabilityView(generic.ObjectPermissionMixin, View):
@@ -185,13 +190,15 @@ class WithdrawalView(generic.ObjectDetailView):
     def object_actions(self, obj):
         return super().object_actions(obj) if obj.status == "requested" else []
 
+    related_tables = [generic.RelatedTable(
+        "flags_table", lambda w: AmlFlag.objects.filter(player_id=w.player_id).exclude(case__status="resolved")
+        .select_related("deposit", "withdrawal"), tables.AmlFlagTable)]
+
     def get_fields(self, obj):
+        # The hold reasons the user may see (AML reasons are operator staff's only), from the selector.
+        obj.hold_reasons = selectors.withdrawal_hold_reasons(user=self.request.user, withdrawal=obj)
         return [(label, " ".join(value) if isinstance(value, list) else value)
                 for label, value in super().get_fields(obj)]
-
-    def get_extra_context(self, obj):
-        flags = obj.player.aml_flags.exclude(case__status="resolved").select_related("deposit", "withdrawal")
-        return {"flags_table": tables.AmlFlagTable(flags)}
 
 
 class WithdrawalCreateView(generic.ActionView):
@@ -259,9 +266,12 @@ class AmlCaseView(generic.ObjectDetailView):
     def object_actions(self, obj):
         return super().object_actions(obj) if obj.status != "resolved" else []
 
+    related_tables = [generic.RelatedTable(
+        "flags_table", lambda case: AmlFlag.objects.filter(case=case).select_related("deposit", "withdrawal"),
+        tables.AmlFlagTable)]
+
     def get_extra_context(self, obj):
-        return {"flags_table": tables.AmlFlagTable(obj.flags.select_related("deposit", "withdrawal")),
-                "notes": obj.notes.select_related("author")}
+        return {"notes": self.child_rows(AmlCaseNote.objects.filter(case=obj).select_related("author"))}
 
 
 class AmlCaseAssignView(generic.ActionView):
@@ -384,12 +394,12 @@ class PaymentGatewayView(generic.ObjectDetailView):
     queryset = PaymentGateway.objects.all()
     detail_fields = ["code", "name", "is_simulated", "is_active", "simulation"]
     buttons = [("Edit", "cashier:paymentgateway_edit", "change", "secondary")]
+    related_tables = [generic.RelatedTable("methods_table", lambda gw: PaymentMethod.objects.filter(gateway=gw),
+                                           tables.PaymentMethodTable)]
 
     def get_extra_context(self, obj):
-        methods = PaymentMethod.objects.restrict(self.request.user).filter(gateway=obj)
         secret = obj.webhook_secret if PaymentGateway.objects.can(self.request.user, "change") else None
-        return {"methods_table": tables.PaymentMethodTable(methods),
-                "webhook_url": self.request.build_absolute_uri(f"/api/payments/v1/{obj.code}/webhook"),
+        return {"webhook_url": self.request.build_absolute_uri(f"/api/payments/v1/{obj.code}/webhook"),
                 "webhook_secret": secret}
 
 

@@ -129,7 +129,7 @@ class Game(models.Model):
                               help_text="Theoretical return to player, percent.")
     volatility = models.CharField(max_length=16, choices=Volatility.choices, default=Volatility.MEDIUM)
     certificate_ref = models.CharField(max_length=120, blank=True, verbose_name="certificate reference")
-    jurisdictions = models.ManyToManyField(Jurisdiction, blank=True, related_name="games")
+    jurisdictions = models.ManyToManyField(Jurisdiction, blank=True, related_name="games", through="GameJurisdiction")
     is_active = models.BooleanField(default=True)
     disabled_reason = models.CharField(max_length=255, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -317,3 +317,19 @@ class BonusWagering(models.Model):
 
     def __str__(self) -> str:
         return f"Bonus wagering rules for player {self.player_id}"
+
+
+class GameJurisdiction(models.Model):
+    """A game's approval in a jurisdiction (the through table of ``Game.jurisdictions``)."""
+
+    game = models.ForeignKey(Game, on_delete=models.CASCADE)
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.CASCADE)
+
+    objects = ScopedManager.from_queryset(JurisdictionQuerySet)()
+
+    class Meta:
+        db_table = "games_game_jurisdictions"  # the table Django created for the implicit through model
+        unique_together = [("game", "jurisdiction")]
+
+    def __str__(self) -> str:
+        return f"{self.game_id} in {self.jurisdiction_id}"

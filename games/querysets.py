@@ -5,9 +5,8 @@ Rounds and wallet transactions belong to a player, so an agent sees those of the
 sub-tree (read only).
 """
 
-from django.db.models import Q
-
 from backoffice.querysets import ScopedQuerySet
+from players.querysets import PlayerOwnedQuerySet
 
 
 class ProviderQuerySet(ScopedQuerySet):
@@ -31,22 +30,13 @@ class GameSessionQuerySet(ScopedQuerySet):
     pass
 
 
-class _PlayerOwnedQuerySet(ScopedQuerySet):
-    agent_actions = {"view": None}
-
-    def agent_scope(self, agent, action):
-        from players.models import Agent
-
-        return Q(player__agent__in=Agent.objects.subtree_of(agent).values("pk"))
-
-
-class RoundQuerySet(_PlayerOwnedQuerySet):
+class RoundQuerySet(PlayerOwnedQuerySet):
     pass
 
 
-class WalletTransactionQuerySet(_PlayerOwnedQuerySet):
+class WalletTransactionQuerySet(PlayerOwnedQuerySet):
     pass
 
 
-class BonusWageringQuerySet(_PlayerOwnedQuerySet):
+class BonusWageringQuerySet(PlayerOwnedQuerySet):
     pass

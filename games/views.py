@@ -6,7 +6,16 @@ from django.urls import reverse
 from backoffice.exceptions import ApplicationError
 from backoffice.views import generic
 from games import filtersets, forms, selectors, services, tables
-from games.models import Game, Jurisdiction, LobbyCategory, LobbyPlacement, Provider, Round
+from games.models import (
+    Game,
+    GameVersion,
+    Jurisdiction,
+    LobbyCategory,
+    LobbyPlacement,
+    Provider,
+    Round,
+    WalletTransaction,
+)
 
 # --- Providers --------------------------------------------------------------------------------------
 
@@ -25,10 +34,12 @@ class ProviderView(generic.ObjectDetailView):
     buttons = [("Edit", "games:provider_edit", "change", "secondary"),
                ("Rotate secret", "games:provider_rotate", "rotate", "ghost")]
 
+    related_tables = [generic.RelatedTable(
+        "games_table", lambda provider: Game.objects.filter(provider=provider).select_related("provider", "category"),
+        tables.GameTable, limit=50, options={"orderable": False})]
+
     def get_extra_context(self, obj):
-        games = Game.objects.restrict(self.request.user).filter(provider=obj).select_related("provider", "category")
-        return {"games_table": tables.GameTable(games[:50], orderable=False),
-                "wallet_url": f"/api/wallet/v1/{obj.code}/"}
+        return {"wallet_url": f"/api/wallet/v1/{obj.code}/"}
 
 
 class ProviderAddView(generic.ActionView):
@@ -105,16 +116,18 @@ class GameView(generic.ObjectDetailView):
         hide = "Enable" if obj.is_active else "Disable"
         return [b for b in super().object_actions(obj) if b["label"] != hide]
 
+    related_tables = [generic.RelatedTable(
+        "rounds_table", lambda game: Round.objects.filter(game=game).select_related("player", "game", "provider"),
+        tables.RoundTable, limit=20,
+        options={"orderable": False, "empty_text": "No rounds played yet.",
+                 "columns": ("id", "round_ref", "opened_at", "player", "status", "bet_total", "win_total")})]
+
     def get_extra_context(self, obj):
-        user = self.request.user
-        rounds = Round.objects.restrict(user).filter(game=obj).select_related("player", "game", "provider")
+        jurisdictions = self.child_rows(Jurisdiction.objects.filter(games=obj))
         return {
-            "rtp_rows": selectors.game_rtp_actual(user=user, game=obj),
-            "versions": obj.versions.select_related("created_by"),
-            "jurisdictions": list(obj.jurisdictions.all()),
-            "rounds_table": tables.RoundTable(rounds[:20], orderable=False, empty_text="No rounds played yet.",
-                                              columns=("id", "round_ref", "opened_at", "player", "status",
-                                                       "bet_total", "win_total")),
+            "rtp_rows": selectors.game_rtp_actual(user=self.request.user, game=obj),
+            "versions": self.child_rows(GameVersion.objects.filter(game=obj).select_related("created_by")),
+            "jurisdictions": None if jurisdictions is None else list(jurisdictions),
         }
 
 
@@ -302,7 +315,8 @@ class LobbyCategoryView(generic.ObjectDetailView):
                ("Order", "games:lobbycategory_order", "change", "ghost")]
 
     def get_extra_context(self, obj):
-        return {"placements": obj.placements.select_related("game", "game__provider").order_by("position", "id")}
+        placements = LobbyPlacement.objects.filter(category=obj).select_related("game", "game__provider")
+        return {"placements": self.child_rows(placements.order_by("position", "id"))}
 
 
 class LobbyCategoryEditView(generic.ObjectEditView):
@@ -361,6 +375,6 @@ class RoundView(generic.ObjectDetailView):
                      "bet_cash", "bet_bonus", "win_total", "win_cash", "win_bonus", "rolled_back", "opened_at",
                      "closed_at"]
 
-    def get_extra_context(self, obj):
-        return {"tx_table": tables.WalletTransactionTable(obj.transactions.all(), orderable=False)}
+    related_tables = [generic.RelatedTable("tx_table", lambda rnd: WalletTransaction.objects.filter(round=rnd),
+                                           tables.WalletTransactionTable, options={"orderable": False})]
 

@@ -15,6 +15,7 @@ from players.choices import (
 )
 from players.models import Agent, Segment
 from players.rg_profiles import EXCLUSION_CHOICES, TIMEOUT_CHOICES
+from players.visibility import Visibility
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -148,6 +149,8 @@ class NoteForm(forms.Form):
     follow_up_on = forms.DateField(required=False, widget=DATE)
     assignee = forms.ModelChoiceField(queryset=get_user_model().objects.filter(is_active=True, agent_node__isnull=True),
                                       required=False)
+    visibility = forms.ChoiceField(choices=Visibility.choices, initial=Visibility.ALL,
+                                   help_text="Staff-only notes are never shown to agents.")
 
 
 class NoteDoneForm(forms.Form):

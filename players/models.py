@@ -12,10 +12,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
+from guardian.managers import GroupObjectPermissionManager, UserObjectPermissionManager
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from backoffice.money import CurrencyField, MoneyField
-from backoffice.querysets import ScopedManager
+from backoffice.querysets import ScopedManager, ScopedQuerySet
 from players.choices import (
     AgentFlag,
     AgentLevel,
@@ -33,9 +34,11 @@ from players.querysets import (
     NoteQuerySet,
     PlayerChildQuerySet,
     PlayerQuerySet,
+    PlayerSegmentQuerySet,
     SegmentQuerySet,
     TimelineEventQuerySet,
 )
+from players.visibility import Visibility
 
 
 class Agent(models.Model):
@@ -83,9 +86,14 @@ class AgentUserObjectPermission(UserObjectPermissionBase):
 
     content_object = models.ForeignKey(Agent, on_delete=models.CASCADE)
 
+    # guardian's manager (assign_perm, remove_perm) with the scoping queryset: operators only
+    objects = UserObjectPermissionManager.from_queryset(ScopedQuerySet)()
+
 
 class AgentGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Agent, on_delete=models.CASCADE)
+
+    objects = GroupObjectPermissionManager.from_queryset(ScopedQuerySet)()
 
 
 class Player(models.Model):
@@ -116,7 +124,7 @@ class Player(models.Model):
     # Login-lockout hook for the player-facing site (players.services.player_login_failed).
     failed_logins = models.PositiveSmallIntegerField(default=0, editable=False)
     locked_until = models.DateTimeField(null=True, blank=True, editable=False)
-    segments = models.ManyToManyField("Segment", blank=True, related_name="static_members",
+    segments = models.ManyToManyField("Segment", blank=True, related_name="static_members", through="PlayerSegment",
                                       limit_choices_to={"kind": SegmentKind.STATIC})
 
     objects = ScopedManager.from_queryset(PlayerQuerySet)()
@@ -302,6 +310,8 @@ class RgUsage(models.Model):
     wagers = MoneyField(default=0)
     wins = MoneyField(default=0)
 
+    objects = ScopedManager.from_queryset(PlayerChildQuerySet)()
+
     class Meta:
         constraints = [models.UniqueConstraint(fields=["player", "hour"], name="rg_usage_player_hour")]
 
@@ -360,6 +370,8 @@ class Note(models.Model):
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                  related_name="assigned_notes")
     follow_up_done_at = models.DateTimeField(null=True, blank=True)
+    visibility = models.CharField(max_length=8, choices=Visibility.choices, default=Visibility.ALL,
+                                  help_text="Staff-only notes are never shown to agents.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedManager.from_queryset(NoteQuerySet)()
@@ -450,3 +462,19 @@ class Segment(models.Model):
         if self.registered_to is not None:
             qs = qs.filter(created_at__date__lte=self.registered_to)
         return qs
+
+
+class PlayerSegment(models.Model):
+    """A player's membership of a static tag (the through table of ``Player.segments``), scoped like segments."""
+
+    player = models.ForeignKey(Player, on_delete=models.CASCADE)
+    segment = models.ForeignKey(Segment, on_delete=models.CASCADE)
+
+    objects = ScopedManager.from_queryset(PlayerSegmentQuerySet)()
+
+    class Meta:
+        db_table = "players_player_segments"  # the table Django created for the implicit through model
+        unique_together = [("player", "segment")]
+
+    def __str__(self) -> str:
+        return f"{self.player_id} in {self.segment_id}"

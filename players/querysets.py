@@ -1,13 +1,24 @@
-"""Scoping rules of the players app (see backoffice.querysets for the mechanism)."""
+"""Scoping rules of the players app (see backoffice.querysets for the mechanism).
+
+:class:`PlayerOwnedQuerySet` is the one rule for "rows that belong to a player": an agent sees the rows
+of the players in its sub-tree. Every app's player-owned model (KYC history, limits, notes, the
+timeline, ledger rows, payments, rounds ...) builds its queryset on it and names the lookup from its
+rows to the player in ``player_lookup``.
+
+Some rows of a visible player are still operator business: the *visibility* of a timeline event (by
+its kind) or a note (its own field) says so, and the agent scope leaves them out (see
+``players.visibility``). Nothing filters them in templates.
+"""
 
 from django.db.models import Q
 
 from backoffice.querysets import ScopedQuerySet
+from players.visibility import Visibility, timeline_kinds_hidden_from_agents
 
 
 class AgentQuerySet(ScopedQuerySet):
-    # An agent sees its own node and everything below; it changes only nodes below its own, and only
-    # when it holds the "add accounts" flag.
+    # An agent sees its own node and everything below (never its parent or a sibling's tree); it changes
+    # only nodes below its own, and only when it holds the "add accounts" flag.
     agent_actions = {"view": None, "change": "players.add_accounts", "add": "players.add_accounts"}
 
     def agent_scope(self, agent, action):
@@ -18,7 +29,30 @@ class AgentQuerySet(ScopedQuerySet):
         return self.filter(path__startswith=agent.path)
 
 
-class PlayerQuerySet(ScopedQuerySet):
+def players_below(agent, player_lookup: str = "player") -> Q:
+    """Rows whose player (reached through ``player_lookup``; "" for players themselves) is in ``agent``'s tree.
+
+    ``<lookup>agent_id IN (SELECT id FROM agent WHERE path LIKE '<path>%')``: the player's agent index and
+    the path's varchar_pattern_ops index, no join per row.
+    """
+    from players.models import Agent
+
+    prefix = f"{player_lookup}__" if player_lookup else ""
+    return Q(**{f"{prefix}agent__in": Agent.objects.subtree_of(agent).values("pk")})
+
+
+class PlayerOwnedQuerySet(ScopedQuerySet):
+    """Rows that belong to one player: the player's scope (agents read those of their sub-tree)."""
+
+    agent_actions = {"view": None}
+    #: the lookup from a row to its player
+    player_lookup = "player"
+
+    def agent_scope(self, agent, action):
+        return players_below(agent, self.player_lookup)
+
+
+class PlayerQuerySet(PlayerOwnedQuerySet):
     agent_actions = {
         "view": None,
         "add": "players.add_accounts",
@@ -26,13 +60,7 @@ class PlayerQuerySet(ScopedQuerySet):
         "limit": "players.set_player_limits",
         "move": "players.add_accounts",
     }
-
-    def agent_scope(self, agent, action):
-        # agent_id IN (SELECT id FROM agent WHERE path LIKE '<path>%'): uses the player's agent index
-        # and the path's varchar_pattern_ops index, no join per player row.
-        from players.models import Agent
-
-        return Q(agent__in=Agent.objects.subtree_of(agent).values("pk"))
+    player_lookup = ""
 
     def active(self):
         return self.filter(status="active")
@@ -42,33 +70,28 @@ class PlayerQuerySet(ScopedQuerySet):
         return self.filter(is_test=False)
 
 
-def _player_subtree(agent, prefix: str = "player__") -> Q:
-    from players.models import Agent
-
-    return Q(**{f"{prefix}agent__in": Agent.objects.subtree_of(agent).values("pk")})
+class PlayerChildQuerySet(PlayerOwnedQuerySet):
+    """Rows that belong to one player (KYC history, limits, exclusions, usage): the player's scope."""
 
 
-class PlayerChildQuerySet(ScopedQuerySet):
-    """Rows that belong to one player (KYC history, limits, exclusions): the player's scope."""
-
-    agent_actions = {"view": None}
-
+class TimelineEventQuerySet(PlayerOwnedQuerySet):
     def agent_scope(self, agent, action):
-        return _player_subtree(agent)
+        # Visibility by kind: AML events and staff-only notes are never an agent's (tipping off).
+        return super().agent_scope(agent, action) & ~Q(kind__in=timeline_kinds_hidden_from_agents())
 
 
-class TimelineEventQuerySet(PlayerChildQuerySet):
-    pass
-
-
-class NoteQuerySet(ScopedQuerySet):
+class NoteQuerySet(PlayerOwnedQuerySet):
     agent_actions = {"view": None, "add": "players.add_accounts", "change": "players.add_accounts"}
 
     def agent_scope(self, agent, action):
-        return _player_subtree(agent)
+        return super().agent_scope(agent, action) & ~Q(visibility=Visibility.STAFF)
 
     def follow_ups_open(self):
         return self.filter(follow_up_on__isnull=False, follow_up_done_at__isnull=True)
+
+
+class PlayerSegmentQuerySet(ScopedQuerySet):
+    """Static tag memberships: marketing data like segments, so agents do not see them."""
 
 
 class SegmentQuerySet(ScopedQuerySet):

@@ -1,14 +1,16 @@
 
-from django.db.models import Count
+from django.contrib.auth import get_user_model
+from django.db.models import Count, F, Value
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from backoffice.htmx import vary_on_htmx, wants_partial
+from backoffice.querysets import agent_for_user
 from backoffice.views import generic
 from players import filtersets, forms, services, tables
 from players.choices import AgentFlag, SegmentKind
-from players.models import Agent, KycEvent, Note, Player, RgLimit, Segment, TimelineEvent
+from players.models import Agent, KycEvent, Note, Player, RgExclusion, RgLimit, Segment, TimelineEvent
 from players.services import rg as rg_services
 
 TIMELINE_PAGE = 50
@@ -49,10 +51,13 @@ class PlayerView(generic.ObjectDetailView):
     def get_extra_context(self, obj):
         tabs = [{"key": k, "label": label, "url": reverse(url, args=[obj.pk]), "active": k == self.tab}
                 for k, label, url in TABS]
-        return {"tabs": tabs, "tab": self.tab, "profile": obj.rg_profile, **self.tab_context(obj)}
+        # The player's node, for roles that may view nodes (Marketing sees players, not the agent tree).
+        agent = obj.agent if obj.agent_id and Agent.objects.all().permits(self.request.user, obj.agent) else None
+        return {"tabs": tabs, "tab": self.tab, "profile": obj.rg_profile, "agent": agent, **self.tab_context(obj)}
 
     def tab_context(self, obj) -> dict:
-        return {"tags": list(obj.segments.all()),
+        tags = self.child_rows(Segment.objects.filter(static_members=obj))
+        return {"tags": None if tags is None else list(tags),
                 "can_tag": Segment.objects.can(self.request.user, "view")}
 
     def get(self, request, *args, **kwargs):
@@ -79,8 +84,10 @@ class PlayerLimitsView(PlayerView):
                ("Credit & max wager", "players:player_credit", "limit", "ghost")]
 
     def tab_context(self, obj):
-        overview = rg_services.rg_overview(player=obj)
-        return {**overview, "exclusions_table": tables.ExclusionTable(overview["exclusions"], orderable=False)}
+        overview = rg_services.rg_overview(player=obj, user=self.request.user)
+        exclusions = self.child_table(RgExclusion.objects.filter(player=obj), tables.ExclusionTable, limit=50,
+                                      orderable=False)
+        return {**overview, "exclusions_table": exclusions}
 
 
 class PlayerKycView(PlayerView):
@@ -88,8 +95,8 @@ class PlayerKycView(PlayerView):
     buttons = [("Change KYC status", "players:player_kyc_set", "kyc", "secondary")]
 
     def tab_context(self, obj):
-        events = KycEvent.objects.restrict(self.request.user).filter(player=obj).select_related("actor")
-        return {"kyc_table": tables.KycEventTable(events, orderable=False)}
+        return {"kyc_table": self.child_table(KycEvent.objects.filter(player=obj).select_related("actor"),
+                                              tables.KycEventTable, orderable=False)}
 
 
 class PlayerNotesView(PlayerView):
@@ -97,9 +104,9 @@ class PlayerNotesView(PlayerView):
     buttons = [("Add a note", "players:player_note_add", "change", "secondary")]
 
     def tab_context(self, obj):
-        notes = (Note.objects.restrict(self.request.user).filter(player=obj)
-                 .select_related("author", "assignee", "player")[:200])
-        return {"notes_table": tables.NoteTable(notes, orderable=False, exclude=("player",))}
+        notes = Note.objects.filter(player=obj).select_related("author", "assignee", "player")
+        return {"notes_table": self.child_table(notes, tables.NoteTable, limit=200, orderable=False,
+                                                exclude=("player",))}
 
 
 class PlayerTimelineView(PlayerView):
@@ -110,7 +117,12 @@ class PlayerTimelineView(PlayerView):
 
     def tab_context(self, obj):
         form = filtersets.TimelineFilterForm(self.request.GET or None)
-        events = TimelineEvent.objects.restrict(self.request.user).filter(player_id=obj.pk).select_related("actor")
+        events = self.child_rows(TimelineEvent.objects.filter(player_id=obj.pk))
+        if events is None:
+            return {"timeline_form": form, "timeline_events": None}
+        # Who acted: the login's name for operator staff, "staff" for agents (they never see logins).
+        named = get_user_model().objects.can_name(self.request.user)
+        events = events.annotate(actor_name=F("actor__username") if named else Value("staff"))
         if form.is_bound and form.is_valid():
             events = form.apply(events)
         cursor = self.request.GET.get("before", "")
@@ -324,6 +336,12 @@ class PlayerNoteAddView(generic.ActionView):
     submit_label = "Save note"
     success_message = "Note saved."
 
+    def get_form(self, obj):
+        form = super().get_form(obj)
+        if agent_for_user(self.request.user) is not None:
+            del form.fields["visibility"]  # agents write only notes they can read back
+        return form
+
     def perform(self, obj, form):
         services.note_create(player=obj, actor=self.request.user, **form.cleaned_data)
 
@@ -367,8 +385,10 @@ class SegmentView(generic.ObjectDetailView):
     buttons = [("Edit", "players:segment_edit", "change", "secondary")]
 
     def get_extra_context(self, obj):
-        members = obj.players(Player.objects.restrict(self.request.user).real()).select_related("agent")
-        return {"members_table": tables.PlayerTable(members[:50], orderable=False),
+        members = self.child_rows(obj.players(Player.objects.real()).select_related("agent"))
+        if members is None:
+            return {"members_table": None}
+        return {"members_table": self.child_table(members, tables.PlayerTable, limit=50, orderable=False),
                 "member_count_live": members.count() if obj.kind == SegmentKind.RULE or obj.member_count < 100_000
                 else obj.member_count}
 
@@ -405,18 +425,20 @@ class AgentView(generic.ObjectDetailView):
                ("Limits", "players:agent_limits", "change", "ghost"),
                ("Move", "players:agent_move", "change", "ghost")]
 
+    related_tables = [
+        generic.RelatedTable(
+            "children_table", lambda agent: Agent.objects.filter(parent=agent).annotate(player_count=Count("players")),
+            tables.AgentTable,
+            options={"orderable": False, "columns": ("code", "name", "level", "user", "player_count", "credit_limit")}),
+        generic.RelatedTable(
+            "players_table", lambda agent: Player.objects.filter(agent=agent).select_related("agent"),
+            tables.PlayerTable, limit=25,
+            options={"orderable": False,
+                     "columns": ("username", "country", "currency", "status", "kyc_status", "created_at")}),
+    ]
+
     def get_extra_context(self, obj):
-        user = self.request.user
-        children = Agent.objects.restrict(user).filter(parent=obj).annotate(player_count=Count("players"))
-        players = Player.objects.restrict(user).filter(agent=obj).select_related("agent")
-        return {
-            "flags": [AgentFlag(f).label for f in services.agent_flags_get(agent=obj)],
-            "children_table": tables.AgentTable(
-                children, orderable=False, columns=("code", "name", "level", "user", "player_count", "credit_limit")),
-            "players_table": tables.PlayerTable(
-                players[:25], orderable=False,
-                columns=("username", "country", "currency", "status", "kyc_status", "created_at")),
-        }
+        return {"flags": [AgentFlag(f).label for f in services.agent_flags_get(agent=obj)]}
 
 
 class AgentEditView(generic.ObjectEditView):

@@ -34,6 +34,7 @@ class Pattern:
     name: str
     view_class: type | None
     has_pk: bool
+    arguments: frozenset[str] = frozenset()  # every URL argument (named groups) of the pattern
 
     def action(self) -> str:
         instance = self.view_class()
@@ -56,7 +57,8 @@ def url_patterns() -> list[Pattern]:
             elif isinstance(p, URLPattern) and p.name:
                 name = f"{namespace}:{p.name}" if namespace else p.name
                 view_class = getattr(p.callback, "view_class", None)
-                found.append(Pattern(name, view_class, "pk" in p.pattern.regex.groupindex))
+                groups = p.pattern.regex.groupindex
+                found.append(Pattern(name, view_class, "pk" in groups, frozenset(groups)))
 
     walk(get_resolver().url_patterns, None)
     return found

@@ -5,16 +5,24 @@ sends anonymous users to the login page, answers 403 when the user may not perfo
 and otherwise replaces the queryset with ``queryset.restrict(user, action)``, so a detail, edit or
 action on an object outside the user's scope is a 404: it looks exactly like an object that does not
 exist.
+
+Related rows on a detail page (a game's rounds, a withdrawal's AML flags, a player's notes) are read
+only through :meth:`ObjectDetailView.child_rows` / :meth:`ObjectDetailView.child_table` (or declared in
+``related_tables``), which restrict them with ``restrict(user, "view")`` and return None when the user
+may view no row of that model, so the template leaves the card out entirely. A related manager
+(``obj.flags.all()``) in a view is a review finding, like an unrestricted ``Model.objects``.
 """
 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.loader import select_template
@@ -31,7 +39,9 @@ from backoffice.htmx import vary_on_htmx, wants_partial
 from backoffice.models import AuditEvent
 from backoffice.money import MoneyField, format_money
 from backoffice.paginator import FastPaginator
+from backoffice.querysets import ScopedQuerySet
 from backoffice.services import reference_save, snapshot
+from backoffice.tables import restrict_columns
 
 MAX_PER_PAGE = 500
 
@@ -61,18 +71,11 @@ class ObjectPermissionMixin:
 
     def object_actions(self, obj) -> list[dict]:
         """Buttons for the detail page: (label, url name, action), shown only when permitted on ``obj``."""
-        from backoffice.querysets import agent_for_user
+        from django.urls import reverse
 
         buttons = []
-        user = self.request.user
-        row_scoped = agent_for_user(user) is not None  # operators' grants are per model: no query per button
         for label, url, action, style in getattr(self, "buttons", []):
-            base = type(self).queryset.all()
-            allowed = (base.restrict(user, action).filter(pk=obj.pk).exists() if row_scoped
-                       else base.can(user, action))
-            if allowed:
-                from django.urls import reverse
-
+            if type(self).queryset.all().permits(self.request.user, obj, action):
                 buttons.append({"label": label, "url": reverse(url, args=[obj.pk]), "style": style})
         return buttons
 
@@ -96,6 +99,7 @@ class ObjectListView(ObjectPermissionMixin, View):
     def get_table(self, queryset):
         # No request= here: django-tables2 would paginate at once with Django's counting paginator.
         table = self.table(queryset)
+        restrict_columns(table, self.request.user)
         from django.conf import settings
 
         per_page = self.per_page or settings.LIST_PAGE_SIZE
@@ -128,11 +132,28 @@ class ObjectListView(ObjectPermissionMixin, View):
 
     def export(self, queryset, fmt: str):
         table = self.table(queryset)
+        restrict_columns(table, self.request.user)
         RequestConfig(self.request, paginate=False).configure(table)
         ordered = table.data.data
         name = self.model._meta.model_name
         export_audit(request=self.request, model=self.model, fmt=fmt)
         return export_csv(table, ordered, name) if fmt == "csv" else export_xlsx(table, ordered, name)
+
+
+@dataclass(frozen=True)
+class RelatedTable:
+    """A table of rows related to the detail page's object, declared on the view (``related_tables``).
+
+    ``rows(obj)`` returns the related rows as a queryset of their model (unrestricted: the view
+    restricts it); the table lands in the context as ``name``, or None when the user may not view
+    that model at all.
+    """
+
+    name: str
+    rows: Callable
+    table: type
+    limit: int | None = None
+    options: dict = field(default_factory=dict)  # keyword arguments of the table: orderable, columns ...
 
 
 class ObjectDetailView(ObjectPermissionMixin, View):
@@ -141,6 +162,7 @@ class ObjectDetailView(ObjectPermissionMixin, View):
     template_name = None
     detail_fields: list[str] = []
     buttons: list[tuple[str, str, str, str]] = []  # (label, url name, action, css style)
+    related_tables: list[RelatedTable] = []
     activity_limit = 15
 
     def get_template_names(self):
@@ -156,23 +178,52 @@ class ObjectDetailView(ObjectPermissionMixin, View):
             value = display() if display else getattr(obj, name)
             if isinstance(field, MoneyField):
                 value = format_money(value, getattr(obj, "currency", None))
+            elif isinstance(value, models.Model) and not type(value)._default_manager.all().names(
+                    self.request.user, value):
+                continue  # a related row the user may not see (an agent's parent node, a staff login for agents)
             rows.append((capfirst(field.verbose_name), value))  # capfirst keeps acronyms (KYC, RTP)
         return rows
+
+    def child_rows(self, queryset: ScopedQuerySet) -> ScopedQuerySet | None:
+        """``queryset`` (rows related to the object) restricted to what the user may view.
+
+        None when the user may view no row of that model: the page shows no card for them at all.
+        """
+        if not isinstance(queryset, ScopedQuerySet):
+            raise TypeError(f"{queryset.model.__name__} has no scoped manager; related rows must be restrictable.")
+        user = self.request.user
+        if not queryset.can(user, "view"):
+            return None
+        return queryset.restrict(user, "view")
+
+    def child_table(self, queryset: ScopedQuerySet, table_class, *, limit: int | None = None, **options):
+        """A django-tables2 table of the restricted rows (None when the user may not view the model).
+
+        Columns that read through a model the user may not view are dropped (``restrict_columns``).
+        """
+        rows = self.child_rows(queryset)
+        if rows is None:
+            return None
+        table = table_class(rows[:limit] if limit is not None else rows, **options)
+        restrict_columns(table, self.request.user)
+        return table
+
+    def get_related_tables(self, obj) -> dict:
+        return {t.name: self.child_table(t.rows(obj), t.table, limit=t.limit, **t.options)
+                for t in self.related_tables}
 
     def get_extra_context(self, obj) -> dict:
         return {}
 
     def activity(self, obj):
-        if not AuditEvent.objects.can(self.request.user, "view"):
-            return None
-        return list(AuditEvent.objects.restrict(self.request.user).filter(
-            object_type=obj._meta.label_lower, object_id=str(obj.pk)).select_related("actor")[: self.activity_limit])
+        rows = self.child_rows(AuditEvent.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk)))
+        return None if rows is None else list(rows.select_related("actor")[: self.activity_limit])
 
     def get(self, request, *args, **kwargs):
         obj = self.get_object()
         context = {"object": obj, "title": str(obj), "fields": self.get_fields(obj), "model": self.model,
                    "opts": self.model._meta, "activity": self.activity(obj), "buttons": self.object_actions(obj),
-                   **self.get_extra_context(obj)}
+                   **self.get_related_tables(obj), **self.get_extra_context(obj)}
         return TemplateResponse(request, select_template(self.get_template_names()), context)
 
 
@@ -213,8 +264,9 @@ class ObjectEditView(ObjectPermissionMixin, View):
                     obj = reference_save(instance=form.save(commit=False), before=before, actor=request.user,
                                          fields=list(form.changed_data))
                     form.save_m2m()
-                    # The saved object must still be in the user's scope (no editing one's way out of it).
-                    if not self.queryset.model.objects.restrict(request.user, "view").filter(pk=obj.pk).exists():
+                    # The saved object must still be one the user may edit: an edit cannot move it out of
+                    # the user's scope, nor into the part of it the user may only view.
+                    if not self.model.objects.restrict(request.user, self.get_action()).filter(pk=obj.pk).exists():
                         raise PermissionDenied
             except (ApplicationError, ValidationError) as exc:
                 form.add_error(None, getattr(exc, "message", None) or "; ".join(exc.messages))

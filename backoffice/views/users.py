@@ -31,16 +31,18 @@ class UserView(generic.ObjectDetailView):
                ("Reset 2FA", "backoffice:user_2fa_reset", "change", "ghost"),
                ("Unlock", "backoffice:user_unlock", "change", "ghost")]
 
+    related_tables = [generic.RelatedTable(
+        "actions_table", lambda user: AuditEvent.objects.filter(actor=user), AuditEventTable, limit=20,
+        options={"orderable": False, "columns": ("seq", "created_at", "action", "object_repr", "ip")})]
+
     def get_extra_context(self, obj):
         from axes.models import AccessAttempt
 
-        actions = AuditEvent.objects.restrict(self.request.user).filter(actor=obj)
         return {
             "role": next((g.name for g in obj.groups.all() if g.name in ROLES), None),
+            # Deliberately not restrict()ed: axes' lockout rows are not a product model; only a count shows.
             "failed_attempts": sum(AccessAttempt.objects.filter(username=obj.username)
                                    .values_list("failures_since_start", flat=True)),
-            "actions_table": AuditEventTable(actions[:20], orderable=False,
-                                             columns=("seq", "created_at", "action", "object_repr", "ip")),
         }
 
 

@@ -17,6 +17,7 @@ from backoffice.exceptions import ApplicationError
 from backoffice.money import format_money
 from backoffice.services import audit_record
 from cashier.choices import AccountKind, DepositStatus, TransactionKind, WithdrawalStatus
+from cashier.constants import HOLD_OPEN_AML_FLAGS
 from cashier.models import AutoApprovalRule, Deposit, PaymentMethod, Withdrawal, WithdrawalPolicy
 from cashier.services import aml
 from cashier.services.deposits import clean_amount
@@ -35,7 +36,7 @@ def auto_approval_holds(w: Withdrawal) -> list[str]:
     player = w.player
     holds = []
     if aml.player_open_flags(player_id=player.pk):
-        holds.append("The player has open AML flags.")
+        holds.append(HOLD_OPEN_AML_FLAGS)
     policy = WithdrawalPolicy.objects.filter(currency=w.currency).first()
     if policy is not None and w.amount > policy.four_eyes_above:
         holds.append(f"Above the four-eyes threshold ({format_money(policy.four_eyes_above, w.currency)}).")

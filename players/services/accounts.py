@@ -17,6 +17,7 @@ from players.choices import KycStatus, NoteChannel, PlayerStatus, SegmentKind
 from players.models import Agent, KycEvent, Note, Player, Segment
 from players.rg_profiles import profile_for_country
 from players.services.timeline import timeline_record
+from players.visibility import Visibility, note_timeline_kind
 
 PROFILE_FIELDS = ["email", "first_name", "last_name", "date_of_birth", "country", "vip_level",
                   "registration_source", "is_test"]
@@ -271,23 +272,27 @@ def player_segments_set(*, player, segments, actor=None) -> Player:
 
 @transaction.atomic
 def note_create(*, player, text: str, channel: str = NoteChannel.NOTE, actor=None, follow_up_on: date | None = None,
-                assignee=None) -> Note:
+                assignee=None, visibility: str = Visibility.ALL) -> Note:
     if not text.strip():
         raise ApplicationError("The note is empty.", code="text")
     if channel not in NoteChannel.values:
         raise ApplicationError("Unknown channel.", code="channel")
+    if visibility not in Visibility.values:
+        raise ApplicationError("Unknown visibility.", code="visibility")
+    if visibility == Visibility.STAFF and agent_for_user(actor) is not None:
+        raise ApplicationError("An agent cannot write a note it would not see.", code="visibility")
     if follow_up_on is not None and follow_up_on < timezone.localdate():
         raise ApplicationError("The follow-up date is in the past.", code="follow_up_on")
     if assignee is not None and follow_up_on is None:
         raise ApplicationError("Give a follow-up date for the assignee.", code="follow_up_on")
     note = Note.objects.create(player_id=player.pk, text=text.strip(), channel=channel,
                                author=actor if getattr(actor, "pk", None) else None,
-                               follow_up_on=follow_up_on, assignee=assignee)
+                               follow_up_on=follow_up_on, assignee=assignee, visibility=visibility)
     label = NoteChannel(channel).label
-    timeline_record(player_id=player.pk, kind="players.note", actor=actor, summary=f"{label}: {note.text}"[:300],
-                    ref_type="players.note", ref_id=str(note.pk))
+    timeline_record(player_id=player.pk, kind=note_timeline_kind(visibility), actor=actor,
+                    summary=f"{label}: {note.text}"[:300], ref_type="players.note", ref_id=str(note.pk))
     audit_record(actor=actor, action="note.create", target=note,
-                 after=snapshot(note, fields=["player", "channel", "text", "follow_up_on", "assignee"]))
+                 after=snapshot(note, fields=["player", "channel", "text", "follow_up_on", "assignee", "visibility"]))
     return note
 
 

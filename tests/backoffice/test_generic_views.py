@@ -5,6 +5,7 @@ import io
 import re
 
 import pytest
+from django.db import models
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -199,3 +200,22 @@ def test_filter_dropdowns_say_any_and_the_shell_is_computed_once(login, admin_us
     body = login(admin_user).get("/players/").content.decode()
     assert '<option value="" selected>Any</option>' in body and "---------" not in body
     assert len(calls) == 1
+
+
+def test_edit_view_refuses_a_save_that_leaves_the_users_edit_scope(login, tree, monkeypatch):
+    """After the save the object must still be one the user may *change*, not merely view."""
+    from players.querysets import AgentQuerySet
+
+    scope = AgentQuerySet.agent_scope
+
+    def only_active_nodes_editable(self, agent, action):  # a rule that the edit itself can break
+        q = scope(self, agent, action)
+        return q if action == "view" else q & models.Q(is_active=True)
+
+    monkeypatch.setattr(AgentQuerySet, "agent_scope", only_active_nodes_editable)
+    client = login(tree["a"].user)  # holds add_accounts: may change the nodes below its own
+    url = f"/players/agents/{tree['a1'].pk}/edit/"
+    assert client.post(url, {"name": "Renamed desk", "is_active": "on"}).status_code == 302
+    assert client.post(url, {"name": "Switched off"}).status_code == 403  # still viewable, no longer editable
+    tree["a1"].refresh_from_db()
+    assert tree["a1"].is_active and tree["a1"].name == "Renamed desk"  # rolled back
