@@ -50,7 +50,7 @@ def player_search(queryset: QuerySet, value: str) -> QuerySet:
     if not words:
         return queryset
     whole = " ".join(words)
-    if "@" in whole and not whole.count(" "):
+    if "@" in whole and " " not in whole:
         by_email = queryset.alias(email_l=Lower("email")).filter(email_l=whole).exclude(email="")
         if by_email.exists():  # a whole address: its player only, by player_email_ci_unique (no trigram scan)
             return by_email
