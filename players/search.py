@@ -1,6 +1,6 @@
 """Player text search: partial usernames, names and e-mails, served by one trigram index.
 
-The searched text of a player is one expression, ``SEARCH_TEXT``: a space, then the lower-cased username,
+The searched text of a player is one expression, ``search_text()``: a space, then the lower-cased username,
 first name, last name and e-mail, each after a space. A GIN ``gin_trgm_ops`` index over that expression
 (``player_search_trgm_idx``, migration players/0008) serves ``LIKE '%...%'`` on it, so a partial match costs
 an index scan, not a read of every player (docs/performance.md, "Players").
@@ -16,8 +16,9 @@ Smith, and "ann gmail" the Anns with a Gmail address):
 
 A word never holds a space, so it cannot match across two fields. Input of digits only is an id, or the start
 of a field (a numeric username, an e-mail such as ``4471...@``), not any fragment: "1987" would otherwise list
-every "...1987" username before the player whose id it is. Exact matches of the whole input (id, username or
-e-mail) come first, then the newest players.
+every "...1987" username beside the player whose id it is. A whole e-mail address that is a player's finds
+that player only (by the unique index ``player_email_ci_unique``, no trigram scan: an address's trigrams such
+as "gmail.com" are held by a large share of the players). The queryset's order is kept: newest first.
 """
 
 from __future__ import annotations
