@@ -3,13 +3,13 @@ from datetime import datetime, time, timedelta
 import django_filters
 from django import forms
 from django.db.models import Q
-from django.db.models.functions import Lower
 from django.utils import timezone
 
 from backoffice.filtersets import BaseFilterSet
 from backoffice.money import CURRENCY_CHOICES
 from players.choices import AgentLevel, KycStatus, NoteChannel, PlayerStatus, SegmentKind
 from players.models import Agent, Note, Player, Segment, TimelineEvent
+from players.search import player_search
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -36,17 +36,8 @@ class PlayerFilterSet(BaseFilterSet):
                   "registered_from", "registered_to", "is_test"]
 
     def search(self, queryset, name, value):
-        """Exact matches only, each served by an index: id, username, email, last name (case-insensitive)."""
-        value = value.strip()
-        if not value:
-            return queryset
-        if value.isdigit():
-            return queryset.filter(pk=int(value))
-        low = value.lower()
-        if "@" in value:
-            return queryset.alias(email_l=Lower("email")).filter(email_l=low)
-        return queryset.alias(username_l=Lower("username"), last_name_l=Lower("last_name")).filter(
-            Q(username_l=low) | Q(last_name_l=low))
+        """Partial usernames, names and e-mails, and ids, through one trigram index (players/search.py)."""
+        return player_search(queryset, value)
 
     def filter_country(self, queryset, name, value):
         return queryset.filter(country=value.strip().upper()) if value.strip() else queryset

@@ -10,6 +10,7 @@ permission tables (``AgentUserObjectPermission``) rather than guardian's generic
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models.functions import Lower
 from guardian.managers import GroupObjectPermissionManager, UserObjectPermissionManager
@@ -38,6 +39,7 @@ from players.querysets import (
     SegmentQuerySet,
     TimelineEventQuerySet,
 )
+from players.search import search_text
 from players.visibility import Visibility
 
 
@@ -147,8 +149,8 @@ class Player(models.Model):
             models.Index(fields=["agent", "-id"], name="player_agent_idx"),
             # Country (+ status) is the usual filter pair: the list's page and its bounded count are index scans.
             models.Index(fields=["country", "status", "-id"], name="player_country_status_idx"),
-            models.Index(Lower("email"), name="player_email_lower_idx"),
-            models.Index(Lower("last_name"), name="player_last_name_lower_idx"),
+            # The list's search: partial username, names and e-mail in one trigram index (players/search.py).
+            GinIndex(OpClass(search_text(), name="gin_trgm_ops"), name="player_search_trgm_idx"),
         ]
 
     def __str__(self) -> str:
