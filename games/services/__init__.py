@@ -4,19 +4,21 @@ from games.services.catalogue import (  # noqa: F401
     CSV_COLUMNS,
     catalogue_import,
     game_create,
-    game_session_open,
     game_set_active,
     game_update,
     jurisdiction_for_country,
+    provider_create,
+    provider_secret_rotate,
+    provider_secrets,
+)
+from games.services.lobby import (  # noqa: F401
     lobby_arrange,
     lobby_build,
     lobby_cache_invalidate,
     lobby_get,
     lobby_place,
-    provider_create,
-    provider_secret_rotate,
-    provider_secrets,
 )
+from games.services.sessions import game_session_open  # noqa: F401
 from games.services.wallet import (  # noqa: F401
     WalletError,
     bonus_wagering_set,

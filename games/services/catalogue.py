@@ -1,4 +1,4 @@
-"""Providers, games, jurisdictions, the lobby and game sessions (everything but the wallet calls)."""
+"""Providers and their secrets, jurisdictions, the game catalogue and its CSV import."""
 
 from __future__ import annotations
 
@@ -9,8 +9,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
-from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -22,17 +20,13 @@ from games.choices import GameType, Volatility
 from games.models import (
     EXTERNAL_ID_MAX,
     Game,
-    GameSession,
     GameVersion,
     Jurisdiction,
     LobbyCategory,
-    LobbyPlacement,
     Provider,
 )
 
 SECRET_BYTES = 32
-LOBBY_CACHE_SECONDS = 3600
-_LOBBY_GEN_KEY = "games:lobby:gen"
 
 
 # --- Providers ----------------------------------------------------------------------------------
@@ -320,151 +314,3 @@ def catalogue_import(*, provider: Provider, data: bytes | str, dry_run: bool = T
                      after={"created": report.count("create"), "updated": report.count("update")})
     report.applied = True
     return report
-
-
-# --- Lobby ----------------------------------------------------------------------------------------
-
-def lobby_cache_invalidate() -> None:
-    """Every cached lobby is stale: bump the generation in the key (no key scan)."""
-    try:
-        cache.incr(_LOBBY_GEN_KEY)
-    except ValueError:
-        cache.set(_LOBBY_GEN_KEY, 1, None)
-
-
-def _lobby_key(code: str) -> str:
-    gen = cache.get(_LOBBY_GEN_KEY)
-    if gen is None:
-        cache.add(_LOBBY_GEN_KEY, 1, None)
-        gen = cache.get(_LOBBY_GEN_KEY, 1)
-    return f"games:lobby:{gen}:{code}"
-
-
-def lobby_build(*, jurisdiction: Jurisdiction) -> dict:
-    """The lobby of a jurisdiction: active categories with their placed games, approved and active there."""
-    placements = (LobbyPlacement.objects
-                  .filter(category__is_active=True, game__is_active=True, game__provider__is_active=True,
-                          game__jurisdictions=jurisdiction)
-                  .select_related("category", "game", "game__provider")
-                  .order_by("category__position", "category__name", "position", "id"))
-    categories: dict[int, dict] = {}
-    featured = []
-    for p in placements:
-        g = p.game
-        item = {"id": g.external_id, "provider": g.provider.code, "title": g.title, "type": g.game_type,
-                "rtp": str(g.rtp.quantize(Decimal("0.01"))), "volatility": g.volatility}
-        cat = categories.setdefault(p.category_id, {"slug": p.category.slug, "name": p.category.name, "games": []})
-        cat["games"].append(item)
-        if p.featured and all(f["id"] != item["id"] or f["provider"] != item["provider"] for f in featured):
-            featured.append(item)  # in lobby order: category position, then placement position; once per game
-    return {"jurisdiction": jurisdiction.code, "featured": featured, "categories": list(categories.values())}
-
-
-def lobby_get(*, jurisdiction_code: str) -> dict | None:
-    """The cached lobby for a jurisdiction code (None if no such jurisdiction)."""
-    key = _lobby_key(jurisdiction_code)
-    data = cache.get(key)
-    if data is None:
-        jurisdiction = Jurisdiction.objects.filter(code=jurisdiction_code).first()
-        if jurisdiction is None:
-            return None
-        data = lobby_build(jurisdiction=jurisdiction)
-        cache.set(key, data, LOBBY_CACHE_SECONDS)
-    return data
-
-
-@transaction.atomic
-def lobby_place(*, category_id: int, game: Game, position: int | None = None, featured: bool = False,
-                actor=None) -> LobbyCategory:
-    """Place a game in a lobby category (at ``position``, shifting the others down; None: at the end)."""
-    category = LobbyCategory.objects.select_for_update(no_key=True).get(pk=category_id)
-    if LobbyPlacement.objects.filter(category=category, game=game).exists():
-        raise ApplicationError(f"{game} is already in {category}.", code="duplicate")
-    order = list(LobbyPlacement.objects.filter(category=category).order_by("position", "id")
-                 .values_list("game_id", flat=True))
-    index = len(order) if position is None else max(0, min(position - 1, len(order)))
-    order.insert(index, game.pk)
-    LobbyPlacement.objects.create(category=category, game=game, position=index + 1, featured=featured)
-    _renumber(category, order)
-    audit_record(actor=actor, action="lobby.place", target=category,
-                 after={"game": game.pk, "position": index + 1, "featured": featured})
-    return category
-
-
-def _renumber(category: LobbyCategory, order: list[int]) -> None:
-    placements = {p.game_id: p for p in LobbyPlacement.objects.filter(category=category)}
-    for pos, gid in enumerate(order, start=1):
-        p = placements[gid]
-        if p.position != pos:
-            p.position = pos
-            p.save(update_fields=["position"])
-
-
-@transaction.atomic
-def lobby_arrange(*, category_id: int, order: list[int], featured: list[int] = (), removed: list[int] = (),
-                  actor=None) -> LobbyCategory:
-    """Set a category's full order (drag-and-drop or position numbers), its featured games and removals."""
-    category = LobbyCategory.objects.select_for_update(no_key=True).get(pk=category_id)
-    placements = {p.game_id: p for p in LobbyPlacement.objects.filter(category=category)}
-    if len(set(order)) != len(order) or set(order) | set(removed) != set(placements) or set(order) & set(removed):
-        raise ApplicationError("The new order must list every game of the category once.", code="order")
-    before = {"order": [g for g, _ in sorted(((g, p.position) for g, p in placements.items()), key=lambda t: t[1])],
-              "featured": sorted(g for g, p in placements.items() if p.featured)}
-    if removed:
-        LobbyPlacement.objects.filter(category=category, game_id__in=removed).delete()
-    _renumber(category, order)
-    for gid in order:
-        p = placements[gid]
-        want = gid in set(featured)
-        if p.featured != want:
-            p.featured = want
-            p.save(update_fields=["featured"])
-    audit_record(actor=actor, action="lobby.arrange", target=category, before=before,
-                 after={"order": order, "featured": sorted(set(featured) & set(order)), "removed": list(removed)})
-    return category
-
-
-# --- Game sessions --------------------------------------------------------------------------------
-
-def session_idle() -> timedelta:
-    return timedelta(seconds=settings.GAME_SESSION_IDLE_SECONDS)
-
-
-@transaction.atomic
-def game_session_open(*, player, provider_code: str, game_external_id: str, actor=None) -> GameSession:
-    """Open a game session for a player (what the player-facing site calls when a game is launched)."""
-    from players.choices import PlayerStatus
-
-    provider = Provider.objects.filter(code=provider_code, is_active=True).first()
-    if provider is None:
-        raise ApplicationError(f"No active provider {provider_code!r}.", code="provider")
-    game = Game.objects.filter(provider=provider, external_id=game_external_id).first()
-    if game is None or not game.is_active:
-        raise ApplicationError(f"{provider_code} has no active game {game_external_id!r}.", code="game")
-    if player.status != PlayerStatus.ACTIVE:
-        raise ApplicationError(f"Player {player} is {player.get_status_display().lower()}.", code="player")
-    jurisdiction = jurisdiction_for_country(player.country)
-    if jurisdiction is None or not game.jurisdictions.filter(pk=jurisdiction.pk).exists():
-        raise ApplicationError(f"{game} is not approved in the player's jurisdiction.", code="jurisdiction")
-    session = GameSession.objects.create(token=session_token_new(), player=player, provider=provider, game=game,
-                                         currency=player.currency, jurisdiction=jurisdiction,
-                                         expires_at=timezone.now() + session_idle())
-    return session
-
-
-def session_token_new() -> str:
-    """A game-session token: 256 random bits, URL-safe, never starting with "-".
-
-    A token that starts with a dash is read as an option by command-line tools (``--token -x...``); with
-    ``token_urlsafe`` that happened to one token in 32.
-    """
-    return "gs_" + secrets.token_urlsafe(32)
-
-
-def game_session_touch(session: GameSession, *, now=None) -> None:
-    """Slide the idle expiry forward; written at most every 30 s per session to keep the hot path cheap."""
-    now = now or timezone.now()
-    new_expiry = now + session_idle()
-    if (new_expiry - session.expires_at).total_seconds() > 30:  # rule: session.touch
-        GameSession.objects.filter(pk=session.pk, expires_at__lt=new_expiry).update(expires_at=new_expiry)
-        session.expires_at = new_expiry

@@ -55,7 +55,7 @@ def _build_world() -> dict:
 
     from cashier.models import AmlCase, PaymentGateway, WebhookEvent
     from cashier.services import aml_case_note_add
-    from games.services import lobby_place, wallet_bet
+    from games.services import bonus_wagering_set, lobby_place, wallet_bet
     from players.models import Segment
     from players.services import (
         note_create,
@@ -102,6 +102,7 @@ def _build_world() -> dict:
     session = gf.session(player_a, g["game"])
     wallet_bet(provider=g["provider"], token=session.token, tx_ref="zq-tx-1", round_ref="zq-round-1",
                game_ref=g["game"].external_id, amount=Decimal("1"), currency=player_a.currency)
+    bonus_wagering_set(player_id=player_a.pk, active=True)
     WebhookEvent.objects.create(gateway=PaymentGateway.objects.first(), event_id="zq-ev", body_hash="0" * 64,
                                 event_type="deposit", payload={}, outcome="ok")
     group = Group.objects.create(name="zq-agents")

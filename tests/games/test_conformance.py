@@ -50,7 +50,7 @@ def test_conformance_kit_reports_failures(live_server, setup):
 
 
 def test_session_tokens_never_look_like_options():
-    from games.services.catalogue import session_token_new
+    from games.services.sessions import session_token_new
 
     tokens = {session_token_new() for _ in range(2000)}
     assert len(tokens) == 2000

@@ -19,7 +19,7 @@ from backoffice.money import CURRENCY_EXPONENTS
 from cashier.choices import AccountKind
 from games.choices import WalletTxKind
 from games.models import GameSession, Provider, Round, WalletTransaction
-from games.services.catalogue import game_session_touch
+from games.services.sessions import game_session_touch
 
 ZERO = Decimal(0)
 BLOCKING_RG_CODES = {"self_excluded", "timed_out", "blocked"}

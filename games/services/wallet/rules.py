@@ -16,7 +16,7 @@ WALLET_SQL_RULES: dict[str, str] = {
     "session.live": "Bets (and authenticate, balance) need a session neither closed nor expired; wins and "
                     "rollbacks are accepted after it ended.",
     "session.touch": "A bet slides the session's expiry to now + GAME_SESSION_IDLE_SECONDS, written only when "
-                     "it moves by more than 30 seconds (games.services.catalogue.game_session_touch).",
+                     "it moves by more than 30 seconds (games.services.sessions.game_session_touch).",
     "session.currency": "A bet or win in another currency than the session's is WRONG_CURRENCY.",
     "game.playable": "A bet needs the game to exist for the provider, be active, and be approved in the "
                      "session's jurisdiction; else INVALID_GAME.",

@@ -1,0 +1,119 @@
+"""Deposits and withdrawals: lists, pages, creation, approval and rejection."""
+
+from __future__ import annotations
+
+from backoffice.views import generic
+from cashier import filtersets, forms, selectors, services, tables
+from cashier.models import (
+    AmlFlag,
+    Deposit,
+    Withdrawal,
+)
+
+
+class DepositListView(generic.ObjectListView):
+    queryset = Deposit.objects.select_related("player", "method")
+    filterset = filtersets.DepositFilterSet
+    table = tables.DepositTable
+    add_url = "cashier:deposit_add"
+
+
+class DepositView(generic.ObjectDetailView):
+    queryset = Deposit.objects.select_related("player", "method", "gateway", "ledger_transaction")
+    detail_fields = ["reference", "player", "method", "amount", "status", "is_ftd", "gateway_reference",
+                     "failure_reason", "ledger_transaction", "created_at", "confirmed_at", "idempotency_key"]
+
+
+class DepositCreateView(generic.ActionView):
+    """Staff open a deposit for a player (the player-facing site calls the same service)."""
+
+    queryset = Deposit.objects.all()
+    action = "add"
+    form = forms.DepositForm
+    title = "New deposit"
+    submit_label = "Start deposit"
+    success_message = "Deposit started; the gateway confirms it through its webhook."
+    cancel_url = "cashier:deposit_list"
+
+    def get_form_kwargs(self, obj):
+        return {"player_id": self.request.GET.get("player")}
+
+    def perform(self, obj, form):
+        return services.deposit_initiate(player=form.cleaned_data["player"], method=form.cleaned_data["method"],
+                                         amount=form.cleaned_data["amount"], actor=self.request.user)
+
+
+class WithdrawalListView(generic.ObjectListView):
+    queryset = Withdrawal.objects.select_related("player", "method")
+    filterset = filtersets.WithdrawalFilterSet
+    table = tables.WithdrawalTable
+    add_url = "cashier:withdrawal_add"
+    title = "Withdrawals"
+
+
+class WithdrawalView(generic.ObjectDetailView):
+    queryset = Withdrawal.objects.select_related("player", "method", "gateway", "first_approved_by", "approved_by",
+                                                 "rejected_by", "reserve_transaction", "settle_transaction")
+    detail_fields = ["reference", "player", "method", "amount", "status", "auto_approved", "hold_reasons",
+                     "needs_second_approval", "first_approved_by", "approved_by", "rejected_by", "rejection_reason",
+                     "payout_reference", "reserve_transaction", "settle_transaction", "created_at", "paid_at"]
+    buttons = [("Approve", "cashier:withdrawal_approve", "approve", "primary"),
+               ("Reject", "cashier:withdrawal_reject", "approve", "danger")]
+
+    def object_actions(self, obj):
+        return super().object_actions(obj) if obj.status == "requested" else []
+
+    related_tables = [generic.RelatedTable(
+        "flags_table", lambda w: AmlFlag.objects.filter(player_id=w.player_id).exclude(case__status="resolved")
+        .select_related("deposit", "withdrawal"), tables.AmlFlagTable)]
+
+    def get_fields(self, obj):
+        # The hold reasons the user may see (AML reasons are operator staff's only), from the selector.
+        obj.hold_reasons = selectors.withdrawal_hold_reasons(user=self.request.user, withdrawal=obj)
+        return [(label, " ".join(value) if isinstance(value, list) else value)
+                for label, value in super().get_fields(obj)]
+
+
+class WithdrawalCreateView(generic.ActionView):
+    queryset = Withdrawal.objects.all()
+    action = "add"
+    form = forms.WithdrawalForm
+    title = "New withdrawal"
+    submit_label = "Request withdrawal"
+    success_message = "Withdrawal requested; the funds are reserved."
+    cancel_url = "cashier:withdrawal_list"
+
+    def get_form_kwargs(self, obj):
+        return {"player_id": self.request.GET.get("player")}
+
+    def perform(self, obj, form):
+        return services.withdrawal_request(player=form.cleaned_data["player"], method=form.cleaned_data["method"],
+                                           amount=form.cleaned_data["amount"], actor=self.request.user)
+
+
+class WithdrawalApproveView(generic.ActionView):
+    queryset = Withdrawal.objects.all()
+    action = "approve"
+    form = forms.ApproveForm
+    submit_label = "Approve"
+
+    def get_success_message(self, result):
+        if result.status == "requested":
+            return "First approval recorded; a second person must approve (four-eyes)."
+        return "Approved; the payout is queued."
+
+    def perform(self, obj, form):
+        return services.withdrawal_approve(withdrawal_id=obj.pk, actor=self.request.user)
+
+
+class WithdrawalRejectView(generic.ActionView):
+    queryset = Withdrawal.objects.all()
+    action = "approve"
+    form = forms.RejectForm
+    title = "Reject withdrawal"
+    submit_label = "Reject and return the funds"
+    success_message = "Rejected; the funds are back in the player's cash wallet."
+
+    def perform(self, obj, form):
+        return services.withdrawal_reject(withdrawal_id=obj.pk, actor=self.request.user,
+                                          reason=form.cleaned_data["reason"])
