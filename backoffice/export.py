@@ -19,6 +19,7 @@ from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django_tables2.rows import BoundRow
+from openpyxl import Workbook
 
 from backoffice.services import audit_record
 
@@ -81,8 +82,6 @@ def export_csv(table, queryset, name: str) -> StreamingHttpResponse:
 
 
 def export_xlsx(table, queryset, name: str) -> FileResponse:
-    from openpyxl import Workbook
-
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title=name[:31])
     for row in _rows(table, queryset, min(settings.EXPORT_MAX_ROWS, XLSX_MAX_ROWS)):

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.contrib.auth.models import Group
+from django.db.models import Q
 
 from backoffice.models import AuditEvent, User
 from backoffice.querysets import ScopedQuerySet
+from backoffice.roles import ROLES
 
 
 def restrict_form_fields(form, user, action: str = "view") -> None:
@@ -42,7 +45,6 @@ class BaseFilterSet(django_filters.FilterSet):
         value = value.strip()
         if not value or not self.search_fields:
             return queryset
-        from django.db.models import Q
 
         cond = Q()
         for f in self.search_fields:
@@ -76,10 +78,6 @@ class UserFilterSet(BaseFilterSet):
         fields = ["q", "role", "kind", "is_active"]
 
     def __init__(self, *args, **kwargs):
-        from django.contrib.auth.models import Group
-
-        from backoffice.roles import ROLES
-
         super().__init__(*args, **kwargs)
         self.filters["role"].queryset = Group.objects.filter(name__in=list(ROLES)).order_by("name")
         self.form.fields["role"].queryset = self.filters["role"].queryset

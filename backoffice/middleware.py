@@ -11,6 +11,7 @@ import uuid
 from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
+from django_otp import user_has_device
 
 from backoffice.context import client_ip_var, request_id_var
 from backoffice.querysets import agent_for_user
@@ -79,7 +80,6 @@ def two_factor_required(user) -> bool:
         return False
     if agent_for_user(user) is None:
         return settings.REQUIRE_2FA_FOR_STAFF
-    from django_otp import user_has_device
 
     return user_has_device(user, confirmed=True)
 

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.urls import reverse
 
 from backoffice.querysets import ScopedManager, ScopedQuerySet, agent_for_user
 
@@ -55,8 +56,6 @@ class User(AbstractUser):
         swappable = "AUTH_USER_MODEL"
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
         return reverse("backoffice:user", args=[self.pk])
 
 
@@ -103,8 +102,6 @@ class AuditEvent(models.Model):
         return f"#{self.seq} {self.action} by {self.actor_label}"
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
         return reverse("backoffice:auditevent", args=[self.pk])
 
     def changed_fields(self) -> list[tuple[str, object, object]]:

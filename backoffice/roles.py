@@ -10,6 +10,10 @@ from __future__ import annotations
 
 from fnmatch import fnmatchcase
 
+from django.apps import apps as global_apps
+
+from backoffice.querysets import agent_for_user
+
 ADMINISTRATOR = "Administrator"
 FINANCE = "Finance"
 RISK = "Risk & Compliance"
@@ -80,8 +84,6 @@ def role_permissions(role: str, perm_names: list[str]) -> list[str]:
 def roles_sync(apps=None) -> None:
     """Create the role groups and set their permissions exactly to what ROLES says (idempotent)."""
     if apps is None:
-        from django.apps import apps as global_apps
-
         apps = global_apps
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
@@ -96,8 +98,6 @@ def roles_sync(apps=None) -> None:
 
 
 def user_role_label(user) -> str:
-    from backoffice.querysets import agent_for_user
-
     if not getattr(user, "is_authenticated", False):
         return ""
     agent = agent_for_user(user)

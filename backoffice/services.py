@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+import getpass
 import hashlib
 import json
 import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
+from axes.models import AccessAttempt
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from psycopg.types.json import Jsonb
 
 from backoffice.context import client_ip_var, request_id_var
 from backoffice.exceptions import ApplicationError
 from backoffice.models import AuditChainHead, AuditEvent
+from backoffice.querysets import agent_for_user
 from backoffice.roles import ROLES
 
 GENESIS_HASH = "0" * 64
@@ -89,7 +94,6 @@ def audit_record(*, actor=None, action: str, target: Model | None = None, object
     The chain head's row lock serializes appends until the caller commits, so call it last in the
     service's transaction (docs/architecture.md, "Audit log", has the measured throughput).
     """
-    from psycopg.types.json import Jsonb
 
     if target is not None:
         object_type = object_type or target._meta.label_lower
@@ -212,7 +216,6 @@ def reference_save(*, instance: Model, before: dict | None, actor, fields: list[
 
 def ops_actor_label() -> str:
     """Who ran a management command: the OS user, for audit rows written by ops commands."""
-    import getpass
 
     try:
         return f"ops:{getpass.getuser()}"
@@ -223,7 +226,6 @@ def ops_actor_label() -> str:
 @transaction.atomic
 def user_two_factor_reset(*, username: str, reason: str, actor=None) -> int:
     """Remove a login's TOTP devices (lost phone); the next sign-in enrols a new one. Returns devices removed."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     if not reason.strip():
         raise ApplicationError("A reason is required.", code="reason")
@@ -240,7 +242,6 @@ def user_two_factor_reset(*, username: str, reason: str, actor=None) -> int:
 @transaction.atomic
 def user_lockout_clear(*, username: str, reason: str, actor=None) -> int:
     """Clear django-axes lockouts and failure counts for a username. Returns the records removed."""
-    from axes.models import AccessAttempt
 
     if not reason.strip():
         raise ApplicationError("A reason is required.", code="reason")
@@ -263,8 +264,6 @@ def _other_active_administrators(user) -> bool:
 
 
 def _operator_for_update(user_id: int):
-    from backoffice.querysets import agent_for_user
-
     user = get_user_model().objects.select_for_update().get(pk=user_id)
     if agent_for_user(user) is not None:
         raise ApplicationError("This login belongs to an agent node; manage it from the agent's page.",

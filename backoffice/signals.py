@@ -1,8 +1,11 @@
 """Cross-cutting plumbing only: login auditing and keeping role groups in step with new permissions."""
 
+from django.apps import apps
+from django.contrib.auth.management import create_permissions
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from backoffice.roles import roles_sync
 from backoffice.services import audit_record
 
 
@@ -27,11 +30,8 @@ def audit_login_failed(sender, credentials, request=None, **kwargs):
 def sync_roles_after_migrate(sender, **kwargs):
     if sender.name != "backoffice":
         return
-    from django.apps import apps
-    from django.contrib.auth.management import create_permissions
 
     for config in apps.get_app_configs():  # permissions are created per app; make sure all exist first
         create_permissions(config, verbosity=0, using=kwargs.get("using", "default"))
-    from backoffice.roles import roles_sync
 
     roles_sync()

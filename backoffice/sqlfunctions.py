@@ -22,7 +22,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.db import migrations, transaction
+from django.apps import apps
+from django.db import connections, migrations, transaction
 
 SCHEMA = "public"
 _SCRATCH = "sqlfunctions_scratch"
@@ -42,7 +43,6 @@ Signature = tuple[str, str]  # (name, identity arguments)
 
 def app_sql_files(app_label: str) -> list[Path]:
     """The app's function files, ``<app>/sql/*.sql``, sorted by name."""
-    from django.apps import apps
 
     folder = Path(apps.get_app_config(app_label).path) / "sql"
     return sorted(folder.glob("*.sql")) if folder.is_dir() else []
@@ -50,7 +50,6 @@ def app_sql_files(app_label: str) -> list[Path]:
 
 def all_sql_files() -> dict[str, list[Path]]:
     """Every installed app's function files, by app label (apps without any left out)."""
-    from django.apps import apps
 
     found = {config.label: app_sql_files(config.label) for config in apps.get_app_configs()}
     return {label: files for label, files in found.items() if files}
@@ -147,7 +146,6 @@ def sync_after_migrate(sender, using="default", **kwargs) -> None:
     """
     if sender.name != "backoffice":
         return
-    from django.db import connections
 
     connection = connections[using]
     if connection.vendor != "postgresql":

@@ -8,6 +8,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from backoffice.exceptions import ApplicationError
@@ -21,6 +22,16 @@ from cashier.models import (
     PaymentMethod,
     WithdrawalPolicy,
 )
+from cashier.services import (
+    deposit_initiate,
+    payout_send,
+    withdrawal_approve,
+    withdrawal_payout_result,
+    withdrawal_reject,
+    withdrawal_request,
+)
+from cashier.simulator import deposit_deliver
+from players.models import Player
 
 CURRENCIES = ["EUR", "GBP", "SEK", "CAD", "NZD", "USD"]
 FX = {"GBP": "1.17", "SEK": "0.087", "CAD": "0.68", "NZD": "0.56", "USD": "0.92", "EUR": "1"}
@@ -57,24 +68,12 @@ def _reference_data(stdout) -> PaymentGateway:
 
 
 def seed(stdout) -> list[tuple[str, str]]:
-    from cashier.services import (
-        deposit_initiate,
-        payout_send,
-        withdrawal_approve,
-        withdrawal_payout_result,
-        withdrawal_reject,
-        withdrawal_request,
-    )
-    from cashier.simulator import deposit_deliver
-    from players.models import Player
-
     sim = _reference_data(stdout)
     if Deposit.objects.filter(idempotency_key__startswith="demo-dep-").exists():
         return []  # money flows already seeded: a second run changes nothing
     rng = random.Random(4)
     players = list(Player.objects.filter(username__startswith="demo_", status="active").order_by("id")[:240])
     methods = {(m.code, m.currency): m for m in PaymentMethod.objects.filter(gateway=sim)}
-    from django.contrib.auth import get_user_model
 
     staff = list(get_user_model().objects.filter(is_active=True, groups__name__in=["Finance", "Administrator"])
                  .distinct().order_by("id")[:2])

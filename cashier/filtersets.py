@@ -2,6 +2,7 @@
 
 import django_filters
 from django import forms
+from django.db.models import Q
 
 from backoffice.filtersets import BaseFilterSet
 from backoffice.money import CURRENCY_CHOICES
@@ -46,8 +47,6 @@ class EntryFilterSet(BaseFilterSet):
         return queryset.filter(amount__gt=0) if value == "in" else queryset.filter(amount__lt=0)
 
     def filter_min_amount(self, queryset, name, value):
-        from django.db.models import Q
-
         return queryset.filter(Q(amount__gte=value) | Q(amount__lte=-value))
 
 

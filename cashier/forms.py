@@ -1,12 +1,14 @@
 """Forms of the cashier app."""
 
 from django import forms
+from django.contrib.auth import get_user_model
 
 from backoffice.forms import FiniteJSONField
 from backoffice.money import has_valid_precision
 from cashier.choices import AdjustmentReason
 from cashier.models import AmlThreshold, AutoApprovalRule, FxRate, PaymentGateway, PaymentMethod, WithdrawalPolicy
 from cashier.simulator import simulation_validate
+from players.models import Player
 
 
 class AdjustmentForm(forms.Form):
@@ -48,9 +50,6 @@ class _PlayerMoneyForm(forms.Form):
     amount = forms.DecimalField(max_digits=16, decimal_places=4, min_value=0)
 
     def __init__(self, *args, player_id=None, **kwargs):
-        from cashier.models import PaymentMethod
-        from players.models import Player
-
         super().__init__(*args, **kwargs)
         self.fields["player"].queryset = Player.objects.all()
         self.fields["method"].queryset = PaymentMethod.objects.filter(is_active=True).select_related("gateway")
@@ -84,7 +83,6 @@ class CaseAssignForm(forms.Form):
     @staticmethod
     def assignees():
         """Active Risk & Compliance and Administrator logins: who may work a case."""
-        from django.contrib.auth import get_user_model
 
         return get_user_model().objects.filter(
             is_active=True, groups__name__in=["Risk & Compliance", "Administrator"]).distinct().order_by("username")
@@ -155,7 +153,5 @@ class ReconcileForm(forms.Form):
     file = forms.FileField(help_text="Settlement CSV: reference,amount,currency (UTF-8).")
 
     def __init__(self, *args, **kwargs):
-        from cashier.models import PaymentGateway
-
         super().__init__(*args, **kwargs)
         self.fields["gateway"].queryset = PaymentGateway.objects.all()

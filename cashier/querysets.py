@@ -21,7 +21,8 @@ class LedgerTransactionQuerySet(ScopedQuerySet):
     agent_actions = {"view": None}
 
     def agent_scope(self, agent, action):
-        from cashier.models import Entry
+        # Imported here: cashier.models imports its querysets.
+        from cashier.models import Entry  # noqa: PLC0415
 
         return Q(pk__in=Entry.objects.filter(players_below(agent, "account__player")).values("transaction_id"))
 

@@ -13,6 +13,7 @@ from backoffice.querysets import agent_for_user
 from cashier.choices import PLAYER_KINDS
 from cashier.constants import HOLD_REASON_STAFF_ONLY
 from cashier.models import Account, Entry
+from cashier.services.fx import to_base
 
 
 def liability_get(*, user, at: datetime | None = None, include_test: bool = False) -> list[dict]:
@@ -37,7 +38,6 @@ def liability_get(*, user, at: datetime | None = None, include_test: bool = Fals
         for currency, kind, balance in data.values_list("currency", "kind", "at_balance").iterator(chunk_size=5000):
             rows[currency][kind] += balance
             rows[currency]["accounts"] += 1
-    from cashier.services.fx import to_base
 
     result = []
     for currency in sorted(rows):

@@ -24,9 +24,9 @@ from django.views.decorators.http import require_GET
 
 from backoffice.exceptions import ApplicationError
 from backoffice.handlers import plain_lane
-from backoffice.money import CURRENCY_EXPONENTS, has_valid_precision
+from backoffice.money import CURRENCY_EXPONENTS, has_valid_precision, quantize
 from games import services
-from games.models import EXTERNAL_ID_MAX, Provider
+from games.models import EXTERNAL_ID_MAX, GameSession, Provider
 from games.services.wallet import WalletError
 
 log = logging.getLogger("games.wallet")
@@ -54,8 +54,6 @@ FIELDS: dict[str, dict[str, str]] = {
 def _error(code: str, message: str, status: int = 200, balances=None, currency: str | None = None) -> JsonResponse:
     body = {"status": "ERROR", "code": code, "message": message}
     if balances is not None and currency:
-        from backoffice.money import quantize
-
         body["balance"] = str(quantize(balances.total, currency))
     return JsonResponse(body, status=status)
 
@@ -247,8 +245,6 @@ def wallet(request, provider_code: str, operation: str):
 
 
 def _session_currency(provider, token) -> str | None:
-    from games.models import GameSession
-
     return GameSession.objects.filter(provider_id=provider.pk, token=token).values_list("currency", flat=True).first()
 
 
@@ -269,6 +265,7 @@ def lobby(request, jurisdiction: str):
 @require_GET
 @transaction.non_atomic_requests
 def openapi(request):
-    from games.openapi import document
+    # Imported here: games.openapi reads this module's FIELDS.
+    from games.openapi import document  # noqa: PLC0415
 
     return HttpResponse(json.dumps(document(), indent=2), content_type="application/json")

@@ -5,7 +5,11 @@ Registered from ``GamesConfig.ready()``. The list of every hook point: docs/arch
 
 from __future__ import annotations
 
+from django.utils import timezone
+
 from backoffice.hooks import Hook
+from games.models import GameSession
+from players.hooks import exclusion_started
 
 bet_rules = Hook("games.bet_rules", """\
 Bonus rules on a bet (the max bet while wagering a bonus). Called by the wallet's general path, in the bet's
@@ -20,14 +24,10 @@ def exclusion_end_game_sessions(*, player, exclusion, actor=None) -> None:
     Runs in the exclusion's transaction. Afterwards bets answer PLAYER_BLOCKED (the RG check comes before the
     session check), authenticate/balance TOKEN_EXPIRED; wins and rollbacks still settle open rounds.
     """
-    from django.utils import timezone
 
-    from games.models import GameSession
 
     GameSession.objects.filter(player_id=player.pk, closed_at__isnull=True).update(closed_at=timezone.now())
 
 
 def register() -> None:
-    from players.hooks import exclusion_started
-
     exclusion_started.register(exclusion_end_game_sessions)

@@ -4,12 +4,12 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
+from games import api
 from games.models import Game, Jurisdiction, LobbyCategory, LobbyPlacement, Provider
+from games.services import lobby_cache_invalidate
 
 
 def _invalidate(**kwargs):
-    from games.services import lobby_cache_invalidate
-
     transaction.on_commit(lobby_cache_invalidate)
 
 
@@ -20,8 +20,6 @@ for _model in (Game, Jurisdiction, LobbyCategory, LobbyPlacement, Provider):
 
 @receiver(post_save, sender=Provider, dispatch_uid="wallet-provider-cache")
 def _provider_changed(**kwargs):
-    from games import api
-
     api._PROVIDERS.clear()  # this process at once; other processes within api.PROVIDER_CACHE_SECONDS
 
 

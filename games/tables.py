@@ -1,4 +1,5 @@
 import django_tables2 as tables
+from django.utils.html import format_html
 
 from backoffice.tables import BaseTable, ChoiceBadgeColumn, DateTimeColumn, MoneyColumn
 from games.models import Game, Jurisdiction, LobbyCategory, Provider, Round, WalletTransaction
@@ -87,8 +88,6 @@ class RoundTable(BaseTable):
         order_by = ("-id",)
 
     def render_player(self, value, record):
-        from django.utils.html import format_html
-
         return format_html('<a href="{}">{}</a>', record.player.get_absolute_url(), value)
 
 

@@ -4,6 +4,7 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 
 from backoffice.exceptions import ApplicationError
+from backoffice.filtersets import restrict_form_fields
 from backoffice.views import generic
 from games import filtersets, forms, selectors, services, tables
 from games.models import (
@@ -228,7 +229,6 @@ class GameImportView(generic.ActionView):
 
     def get_form(self, obj):
         form = self.form(self.request.POST or None, self.request.FILES or None)
-        from backoffice.filtersets import restrict_form_fields
 
         restrict_form_fields(form, self.request.user)
         return form

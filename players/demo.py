@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import random
 from datetime import date, timedelta
+from decimal import Decimal
 
-from django.db import transaction
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+from django.utils import timezone
 
 from backoffice.demo import DEMO_PASSWORD
 from players.choices import AgentFlag, KycStatus, PlayerStatus
@@ -91,7 +94,6 @@ def _seed_players(stdout) -> None:
         rows += [make(agent) for _ in range(PPH_PLAYERS_PER_NODE)]
     Player.objects.bulk_create(rows, batch_size=1000)
     # Spread registration dates over the past year so lists and reports have history.
-    from django.db import connection
 
     with connection.cursor() as cur:
         cur.execute("""UPDATE players_player SET created_at = now() - (random() * interval '365 days')
@@ -102,10 +104,7 @@ def _seed_players(stdout) -> None:
 def _seed_extras(stdout) -> None:
     """Timeline history, KYC history, limits, exclusions, notes and segments on a sample of the players."""
 
-    from decimal import Decimal
 
-    from django.contrib.auth import get_user_model
-    from django.utils import timezone
 
     rng = random.Random(7)
     users = get_user_model().objects.filter(agent_node__isnull=True)

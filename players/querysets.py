@@ -35,7 +35,8 @@ def players_below(agent, player_lookup: str = "player") -> Q:
     ``<lookup>agent_id IN (SELECT id FROM agent WHERE path LIKE '<path>%')``: the player's agent index and
     the path's varchar_pattern_ops index, no join per row.
     """
-    from players.models import Agent
+    # Imported here: players.models imports its querysets.
+    from players.models import Agent  # noqa: PLC0415
 
     prefix = f"{player_lookup}__" if player_lookup else ""
     return Q(**{f"{prefix}agent__in": Agent.objects.subtree_of(agent).values("pk")})

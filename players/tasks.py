@@ -2,16 +2,14 @@
 
 from celery import shared_task
 
+from players import services
+
 
 @shared_task(acks_late=True)
 def rg_limits_apply_matured() -> int:
-    from players.services import rg_limits_apply_matured
-
-    return rg_limits_apply_matured()
+    return services.rg_limits_apply_matured()
 
 
 @shared_task(acks_late=True)
 def segment_counts_refresh() -> int:
-    from players.services import segment_counts_refresh
-
-    return segment_counts_refresh()
+    return services.segment_counts_refresh()

@@ -8,6 +8,7 @@ from io import BytesIO
 import qrcode
 import qrcode.image.svg
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -30,8 +31,6 @@ class LoginForm(AuthenticationForm):
     }
 
     def get_invalid_login_error(self):
-        from django.conf import settings
-
         return forms.ValidationError(self.error_messages["invalid_login"], code="invalid_login",
                                      params={"limit": settings.AXES_FAILURE_LIMIT})
 

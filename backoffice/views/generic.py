@@ -19,6 +19,7 @@ import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -71,7 +72,6 @@ class ObjectPermissionMixin:
 
     def object_actions(self, obj) -> list[dict]:
         """Buttons for the detail page: (label, url name, action), shown only when permitted on ``obj``."""
-        from django.urls import reverse
 
         buttons = []
         for label, url, action, style in getattr(self, "buttons", []):
@@ -100,7 +100,6 @@ class ObjectListView(ObjectPermissionMixin, View):
         # No request= here: django-tables2 would paginate at once with Django's counting paginator.
         table = self.table(queryset)
         restrict_columns(table, self.request.user)
-        from django.conf import settings
 
         per_page = self.per_page or settings.LIST_PAGE_SIZE
         with contextlib.suppress(ValueError):

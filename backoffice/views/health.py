@@ -11,6 +11,8 @@ from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 
+from backoffice.celery import app
+
 log = structlog.get_logger(__name__)
 
 
@@ -29,8 +31,6 @@ def _check_cache() -> None:
 
 
 def _check_celery() -> None:
-    from backoffice.celery import app
-
     replies = app.control.ping(timeout=1.0, limit=1)  # return on the first reply
     if not replies:
         raise RuntimeError("no Celery worker answered")

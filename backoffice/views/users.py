@@ -1,5 +1,6 @@
 """Logins of the console (operator staff and agents): list, detail and the administrator's actions."""
 
+from axes.models import AccessAttempt
 from django.db.models import Exists, OuterRef
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -36,8 +37,6 @@ class UserView(generic.ObjectDetailView):
         options={"orderable": False, "columns": ("seq", "created_at", "action", "object_repr", "ip")})]
 
     def get_extra_context(self, obj):
-        from axes.models import AccessAttempt
-
         return {
             "role": next((g.name for g in obj.groups.all() if g.name in ROLES), None),
             # Deliberately not restrict()ed: axes' lockout rows are not a product model; only a count shows.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from decimal import Decimal
 
 from django.conf import settings
@@ -24,8 +25,6 @@ from cashier.querysets import (
 
 
 def _new_secret() -> str:
-    import secrets
-
     return secrets.token_hex(32)
 
 

@@ -13,6 +13,7 @@ from backoffice.services import audit_record
 from cashier.choices import AccountKind, AdjustmentReason, TransactionKind
 from cashier.models import LedgerTransaction
 from cashier.services.ledger import InsufficientFunds, house_account, ledger_post, player_account
+from players.services import timeline_record
 
 
 def balance_adjust(*, player, amount, reason_code: str, reason: str, actor=None, actor_label: str = "",
@@ -22,7 +23,6 @@ def balance_adjust(*, player, amount, reason_code: str, reason: str, actor=None,
     A debit never takes the wallet below zero (``InsufficientFunds``). The amount is in the player's
     currency. ``idempotency_key``: a retried request with the same key posts once.
     """
-    from players.services import timeline_record
 
     try:
         amount = to_decimal(amount)

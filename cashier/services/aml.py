@@ -14,6 +14,8 @@ from backoffice.money import format_money
 from backoffice.services import audit_record
 from cashier.choices import CaseStatus, DepositStatus, FlagKind
 from cashier.models import AmlCase, AmlCaseNote, AmlFlag, AmlThreshold, Deposit
+from players.models import RgUsage
+from players.services import timeline_record
 
 FAILED_DEPOSITS_LIMIT = 5
 FAILED_DEPOSITS_WINDOW = dt.timedelta(minutes=10)
@@ -36,7 +38,6 @@ def player_deposits_blocked(*, player_id: int) -> bool:
 def aml_flag_raise(*, player, kind: str, summary: str, deposit=None, withdrawal=None, blocks_deposits: bool = False,
                    data: dict | None = None, integration: str = "cashier.aml") -> AmlFlag:
     """Add a flag to the player's open case (creating it), in the caller's transaction; timeline + audit."""
-    from players.services import timeline_record
 
     with transaction.atomic():
         case = AmlCase.objects.select_for_update().filter(player=player).exclude(status=CaseStatus.RESOLVED).first()
@@ -109,7 +110,6 @@ def withdrawal_checks(*, withdrawal) -> list[AmlFlag]:
 
 def _wagered_since(player_id: int, since) -> Decimal:
     """Wagers recorded by the players module's hourly usage buckets (rg_usage_record)."""
-    from players.models import RgUsage
 
     total = RgUsage.objects.filter(player_id=player_id, hour__gte=since).aggregate(s=Sum("wagers"))["s"]
     return total or Decimal(0)
@@ -143,7 +143,6 @@ def aml_case_note_add(*, case_id: int, text: str, actor) -> AmlCaseNote:
 @transaction.atomic
 def aml_case_resolve(*, case_id: int, resolution: str, actor) -> AmlCase:
     """Close a case: its flags stop holding automatic withdrawal approval and unblock deposits."""
-    from players.services import timeline_record
 
     if not resolution.strip():
         raise ApplicationError("A resolution is required.", code="invalid")

@@ -23,6 +23,7 @@ from cashier.choices import AccountKind, DepositStatus, TransactionKind
 from cashier.models import Deposit, PaymentMethod
 from cashier.services import aml
 from cashier.services.ledger import accounts_lock, house_account, ledger_post, player_account
+from players.services import rg_check, rg_usage_record, timeline_record
 
 OPEN_STATUSES = (DepositStatus.INITIATED, DepositStatus.PENDING)
 
@@ -48,7 +49,6 @@ def deposit_initiate(*, player, method: PaymentMethod, amount, actor=None, integ
                      idempotency_key: str = "") -> Deposit:
     """Open a deposit after every check (method, country, currency, limits, RG, blocks) and hand it to the
     gateway. A retried request with the same idempotency key returns the same deposit."""
-    from players.services import rg_check, timeline_record
 
     amount = clean_amount(amount, player.currency)
     if idempotency_key:
@@ -103,7 +103,8 @@ def _gateway_submit(deposit: Deposit) -> None:
     deposit.status = DepositStatus.PENDING
     deposit.save(update_fields=["status", "updated_at"])
     if deposit.gateway.is_simulated:
-        from cashier.tasks import simulated_gateway_deliver
+        # Imported here: cashier.tasks imports the services its tasks run.
+        from cashier.tasks import simulated_gateway_deliver  # noqa: PLC0415
 
         delay = float(deposit.gateway.simulation.get("delay_seconds", 2))
         pk = deposit.pk
@@ -115,7 +116,6 @@ def deposit_confirm(*, deposit_id: int, amount: Decimal, currency: str, gateway_
     """Credit a deposit once. Returns (deposit, changed). A replay is a no-op; a different amount or
     currency, or a deposit that already failed, is refused. A late confirmation of an expired deposit is
     accepted (the gateway took the money)."""
-    from players.services import rg_usage_record, timeline_record
 
     with transaction.atomic():
         deposit = Deposit.objects.select_for_update(no_key=True).select_related("player", "method").get(pk=deposit_id)
@@ -157,7 +157,6 @@ def deposit_confirm(*, deposit_id: int, amount: Decimal, currency: str, gateway_
 def deposit_fail(*, deposit_id: int, reason: str, integration: str = "") -> tuple[Deposit, bool]:
     """Mark an open deposit failed (nothing was credited). A replay is a no-op; failing a confirmed
     deposit is refused (out-of-order event)."""
-    from players.services import timeline_record
 
     with transaction.atomic():
         deposit = Deposit.objects.select_for_update(no_key=True).select_related("player").get(pk=deposit_id)
@@ -179,7 +178,6 @@ def deposit_fail(*, deposit_id: int, reason: str, integration: str = "") -> tupl
 
 def deposits_expire(*, older_than_minutes: int | None = None, batch: int = 500) -> int:
     """Expire deposits the gateway never answered (periodic task). Returns how many expired."""
-    from players.services import timeline_record
 
     minutes = older_than_minutes or getattr(settings, "CASHIER_DEPOSIT_EXPIRY_MINUTES", 30)
     cutoff = timezone.now() - dt.timedelta(minutes=minutes)

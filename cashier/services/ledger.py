@@ -18,11 +18,13 @@ from json.encoder import encode_basestring_ascii as _json_string
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from backoffice.db import prepared_fetchone
 from backoffice.exceptions import ApplicationError
 from backoffice.money import currency_exponent, has_valid_precision, to_decimal
+from backoffice.services import audit_record
 from cashier.choices import PLAYER_KINDS, AccountKind
 from cashier.constants import DEFAULT_SYSTEM_SHARDS, UNSHARDED_KINDS
 from cashier.models import Account, LedgerTransaction
@@ -156,7 +158,6 @@ def house_account(*, currency: str, kind: str = AccountKind.HOUSE) -> Account:
 
 def system_balance(*, currency: str, kind: str = AccountKind.HOUSE) -> Decimal:
     """The balance of a system account kind: the sum of its shards (at most a few rows)."""
-    from django.db.models import Sum
 
     total = Account.objects.filter(player__isnull=True, kind=kind, currency=currency).aggregate(s=Sum("balance"))["s"]
     return total or Decimal(0)
@@ -299,7 +300,6 @@ def ledger_post(*, idempotency_key: str, kind: str, lines: Sequence[tuple[Accoun
 
 def ledger_reverse(*, transaction_id: int, actor=None, integration: str = "", reason: str = "") -> PostResult:
     """Post the mirror image of a transaction (the only way to correct one). Idempotent per original."""
-    from backoffice.services import audit_record
 
     with transaction.atomic():
         original = LedgerTransaction.objects.get(pk=transaction_id)

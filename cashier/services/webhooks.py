@@ -21,6 +21,8 @@ from django.db import IntegrityError, transaction
 
 from backoffice.exceptions import ApplicationError
 from cashier.models import Deposit, PaymentGateway, WebhookEvent, Withdrawal
+from cashier.services.deposits import deposit_confirm, deposit_fail
+from cashier.services.withdrawals import withdrawal_payout_result
 
 EVENT_TYPES = ("payment.confirmed", "payment.failed", "payout.paid", "payout.failed")
 
@@ -99,9 +101,6 @@ def _amount(body) -> tuple[Decimal, str]:
 
 
 def _apply(gateway, event_type: str, reference: str, body: dict) -> str:
-    from cashier.services.deposits import deposit_confirm, deposit_fail
-    from cashier.services.withdrawals import withdrawal_payout_result
-
     integration = f"gateway:{gateway.code}"
     gateway_reference = str(body.get("gateway_reference", ""))[:100]
     try:

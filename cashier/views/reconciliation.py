@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
+
 from backoffice.export import csv_response, export_audit
 from backoffice.filtersets import restrict_form_fields
 from backoffice.views import generic
@@ -10,7 +12,8 @@ from cashier.models import (
     FxRate,
     ReconciliationRun,
 )
-from cashier.services.reconciliation import reconciliation_rows
+from cashier.services.fx import fx_import
+from cashier.services.reconciliation import reconcile, reconciliation_rows
 
 
 class _UploadActionView(generic.ActionView):
@@ -31,10 +34,6 @@ class FxImportView(_UploadActionView):
     success_url = cancel_url = "cashier:fxrate_list"
 
     def perform(self, obj, form):
-        from django.core.exceptions import ValidationError
-
-        from cashier.services.fx import fx_import
-
         upload = form.cleaned_data["file"]
         if upload.size > 5 * 1024 * 1024:
             raise ValidationError("The file is larger than 5 MB.")
@@ -83,10 +82,6 @@ class ReconciliationUploadView(_UploadActionView):
     cancel_url = "cashier:reconciliationrun_list"
 
     def perform(self, obj, form):
-        from django.core.exceptions import ValidationError
-
-        from cashier.services.reconciliation import reconcile
-
         upload = form.cleaned_data["file"]
         if upload.size > 20 * 1024 * 1024:
             raise ValidationError("The file is larger than 20 MB.")

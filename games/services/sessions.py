@@ -16,6 +16,7 @@ from games.models import (
     Provider,
 )
 from games.services.catalogue import jurisdiction_for_country
+from players.choices import PlayerStatus
 
 
 def session_idle() -> timedelta:
@@ -25,7 +26,6 @@ def session_idle() -> timedelta:
 @transaction.atomic
 def game_session_open(*, player, provider_code: str, game_external_id: str, actor=None) -> GameSession:
     """Open a game session for a player (what the player-facing site calls when a game is launched)."""
-    from players.choices import PlayerStatus
 
     provider = Provider.objects.filter(code=provider_code, is_active=True).first()
     if provider is None:

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
 
 from backoffice.money import CurrencyField, MoneyField
 from backoffice.querysets import ScopedManager
@@ -19,6 +21,7 @@ from players.querysets import (
     PlayerChildQuerySet,
     PlayerQuerySet,
 )
+from players.rg_profiles import profile_for_country
 from players.search import search_text
 
 
@@ -81,8 +84,6 @@ class Player(models.Model):
         return self.username
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
         return reverse("players:player", args=[self.pk])
 
 
@@ -90,7 +91,6 @@ class Player(models.Model):
     def age(self) -> int | None:
         if self.date_of_birth is None:
             return None
-        from django.utils import timezone
 
         today = timezone.localdate()
         dob = self.date_of_birth
@@ -98,8 +98,6 @@ class Player(models.Model):
 
     @property
     def rg_profile(self):
-        from players.rg_profiles import profile_for_country
-
         return profile_for_country(self.country)
 
 

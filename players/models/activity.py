@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 
 from backoffice.money import MoneyField
 from backoffice.querysets import ScopedManager
@@ -88,6 +89,4 @@ class Note(models.Model):
             else self.get_channel_display()
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
         return reverse("players:player_notes", args=[self.player_id])

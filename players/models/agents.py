@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from guardian.managers import GroupObjectPermissionManager, UserObjectPermissionManager
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
@@ -50,8 +51,6 @@ class Agent(models.Model):
         return f"{self.code} · {self.name}"
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
         return reverse("players:agent", args=[self.pk])
 
     def is_descendant_of(self, other: Agent) -> bool:

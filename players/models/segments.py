@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db import models
+from django.urls import reverse
+from django.utils import timezone
 
 from backoffice.money import MoneyField
 from backoffice.querysets import ScopedManager
@@ -49,8 +53,6 @@ class Segment(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
         return reverse("players:segment", args=[self.pk])
 
     def country_list(self) -> list[str]:
@@ -58,9 +60,7 @@ class Segment(models.Model):
 
     def players(self, queryset=None):
         """The members as a Player queryset (pass a restricted one to scope it)."""
-        from datetime import timedelta
 
-        from django.utils import timezone
 
         qs = Player.objects.all() if queryset is None else queryset
         if self.kind == SegmentKind.STATIC:

@@ -14,7 +14,7 @@ from backoffice.money import CURRENCY_EXPONENTS, format_money, has_valid_precisi
 from backoffice.querysets import agent_for_user, agent_has_flag
 from backoffice.services import audit_record, snapshot
 from players.choices import KycStatus, NoteChannel, PlayerStatus, SegmentKind
-from players.models import Agent, KycEvent, Note, Player, Segment
+from players.models import Agent, KycEvent, Note, Player, RgExclusion, Segment
 from players.rg_profiles import profile_for_country
 from players.services.timeline import timeline_record
 from players.visibility import Visibility, note_timeline_kind
@@ -358,7 +358,6 @@ def player_login_succeeded(*, player_id: int, at=None, ip: str = "") -> None:
 
 def players_marketable(queryset=None, at=None):
     """Players who may receive marketing: active, not test accounts, not excluded or timed out now."""
-    from players.models import RgExclusion
 
     at = at or timezone.now()
     qs = Player.objects.all() if queryset is None else queryset

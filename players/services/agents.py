@@ -6,7 +6,8 @@ import secrets
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Max
 from guardian.shortcuts import assign_perm, get_perms, remove_perm
 
 from backoffice.exceptions import ApplicationError
@@ -122,7 +123,6 @@ def agent_flags_set(*, agent: Agent, flags: list[str], actor=None, reason: str =
 
 def _subtree_depth(agent: Agent) -> int:
     """Levels below ``agent`` in its sub-tree (0 for a leaf)."""
-    from django.db.models import Max
 
     deepest = Agent.objects.subtree_of(agent).aggregate(m=Max("level"))["m"] or agent.level
     return deepest - agent.level
@@ -155,7 +155,6 @@ def agent_move(*, agent: Agent, parent: Agent | None, reason: str = "", actor=No
     old_path, before_parent = agent.path, agent.parent.code if agent.parent_id else None
     new_path = f"{parent.path if parent else '/'}{agent.pk}/"
     delta = new_level - agent.level
-    from django.db import connection
 
     with connection.cursor() as cur:
         # One statement for the whole sub-tree: prefix swap on path, shift of level.
@@ -179,7 +178,6 @@ def agent_limits_set(*, agent: Agent, credit_limit, max_wager, reason: str = "",
     except (TypeError, ValueError):
         raise ApplicationError("Limits must be numbers.", code="limit") from None
     _check_limits_within_parent(agent.parent, credit_limit, max_wager, agent.currency)
-    from django.db.models import Max
 
     children = agent.children.aggregate(c=Max("credit_limit"), w=Max("max_wager"))
     if children["c"] is not None and (credit_limit < children["c"] or max_wager < children["w"]):

@@ -5,6 +5,7 @@ from backoffice.money import format_money
 from backoffice.services import ops_actor_label
 from cashier.choices import AdjustmentReason
 from cashier.services import balance_adjust, player_balances
+from players.models import Player
 
 
 class Command(BaseCommand):
@@ -19,8 +20,6 @@ class Command(BaseCommand):
         parser.add_argument("--key", default="", help="Idempotency key: a retried command with it posts once.")
 
     def handle(self, *args, **opts):
-        from players.models import Player
-
         player = Player.objects.filter(username=opts["username"]).first()
         if player is None:
             raise CommandError(f"No player named {opts['username']!r}.")

@@ -20,8 +20,11 @@ from django.core.management.base import BaseCommand, CommandError
 
 from backoffice.exceptions import ApplicationError
 from backoffice.money import currency_exponent
+from cashier.services.adjustments import balance_adjust
 from games.conformance import WalletHttp
 from games.models import Game, Provider
+from games.services import game_session_open, jurisdiction_for_country
+from players.models import Player
 
 TOP_UP = Decimal("200")
 
@@ -105,9 +108,6 @@ class Command(BaseCommand):
                 time.sleep(1)
 
     def _players(self, n: int) -> list[dict]:
-        from games.services import game_session_open, jurisdiction_for_country
-        from players.models import Player
-
         chosen = []
         candidates = Player.objects.filter(status="active", is_test=False).order_by("?")[: n * 5]
         for player in candidates:
@@ -128,8 +128,6 @@ class Command(BaseCommand):
         return chosen
 
     def _top_up(self, p: dict) -> None:
-        from cashier.services.adjustments import balance_adjust
-
         try:
             balance_adjust(player=p["player"], amount=TOP_UP, reason_code="testing",
                            reason="simulate: demo top-up of a simulated player", actor_label="ops:simulate")
@@ -139,8 +137,6 @@ class Command(BaseCommand):
             self.stderr.write(f"top-up refused for {p['player']}: {exc.message}")
 
     def _reopen(self, p: dict) -> None:
-        from games.services import game_session_open
-
         p["token"] = game_session_open(player=p["player"], provider_code=self.provider.code,
                                        game_external_id=p["game"].external_id).token
         self.stats["sessions reopened"] += 1

@@ -15,11 +15,14 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from backoffice.db import prepared_fetchone
-from backoffice.money import CURRENCY_EXPONENTS
+from backoffice.money import CURRENCY_EXPONENTS, quantize
 from cashier.choices import AccountKind
+from cashier.models import Account
+from cashier.services import IdempotencyConflict, accounts_lock, ledger_post, player_account, player_balances
 from games.choices import WalletTxKind
 from games.models import GameSession, Provider, Round, WalletTransaction
 from games.services.sessions import game_session_touch
+from players.services import rg_usage_record, timeline_record
 
 ZERO = Decimal(0)
 BLOCKING_RG_CODES = {"self_excluded", "timed_out", "blocked"}
@@ -82,8 +85,6 @@ def _session_live(session: GameSession) -> None:
 
 def _accounts(player):
     """The player's cash and bonus accounts: one query when both exist (the hot path), else created."""
-    from cashier.models import Account
-    from cashier.services import player_account
 
     found = {a.kind: a for a in Account.objects.filter(player_id=player.pk, kind__in=[AccountKind.PLAYER_CASH,
                                                                                       AccountKind.PLAYER_BONUS])}
@@ -93,15 +94,11 @@ def _accounts(player):
 
 
 def _lock(cash_acc, bonus_acc) -> Balances:
-    from cashier.services import accounts_lock
-
     locked = accounts_lock(accounts=[cash_acc, bonus_acc])
     return Balances(locked[cash_acc.pk], locked[bonus_acc.pk])
 
 
 def balances_get(player) -> Balances:
-    from cashier.services import player_balances
-
     b = player_balances(player=player)
     return Balances(b["cash"], b["bonus"])
 
@@ -122,8 +119,6 @@ def _answer(player_id: int, currency: str, balances: Balances, tx_id: int | None
 
 
 def _money(amount: Decimal, currency: str) -> str:
-    from backoffice.money import quantize
-
     return str(quantize(amount, currency))
 
 
@@ -145,7 +140,6 @@ def _run(provider, tx_ref, fingerprint, player, body):
     No savepoints inside: a unique violation (same transaction id or round id inserted concurrently by
     another player's request) aborts the whole transaction, which is rolled back here and re-evaluated.
     """
-    from cashier.services import IdempotencyConflict
 
     for attempt in range(2):
         try:
@@ -188,8 +182,6 @@ def _round_for_update(provider: Provider, round_ref: str) -> Round | None:
 
 
 def _post(*, key: str, kind: str, lines, reference: str, provider: Provider) -> int | None:
-    from cashier.services import ledger_post
-
     lines = [(acc, amt) for acc, amt in lines if amt]
     if not lines:
         return None  # a free round moves no money: nothing to post
@@ -202,16 +194,12 @@ def _post(*, key: str, kind: str, lines, reference: str, provider: Provider) -> 
 
 def _timeline(*, player, kind: str, summary: str, amount: Decimal, round_: Round | None, provider: Provider,
               data: dict) -> None:
-    from players.services import timeline_record
-
     timeline_record(player_id=player.pk, kind=kind, summary=summary, amount=amount, currency=player.currency,
                     integration=f"provider:{provider.code}", ref_type="games.round" if round_ else "",
                     ref_id=str(round_.pk) if round_ else "", data=data)
 
 
 def _rg_usage(player, kind: str, amount: Decimal) -> None:
-    from players.services import rg_usage_record
-
     if amount:
         rg_usage_record(player_id=player.pk, kind=kind, amount=amount)
 

@@ -7,6 +7,7 @@ runs the general path below when that answers ``fallback``. The rules both paths
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -14,8 +15,10 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from backoffice.money import currency_exponent
+from backoffice.money import currency_exponent, quantize
+from backoffice.services import audit_record
 from cashier.choices import AccountKind
+from cashier.services import house_account
 from cashier.services.ledger import system_shards
 from games.choices import RoundStatus, WalletTxKind, WalletTxStatus
 from games.models import Game, Provider, Round, WalletTransaction
@@ -44,6 +47,7 @@ from games.services.wallet.common import (
     _timeline,
     balances_get,
 )
+from players.services import rg_check
 
 
 def wallet_authenticate(*, provider: Provider, token: str) -> dict:
@@ -72,9 +76,6 @@ def wallet_bet(*, provider: Provider, token: str, tx_ref: str, round_ref: str, g
     player = session.player
 
     def body():
-        from players.services import rg_check
-
-
         if currency != session.currency:  # rule: session.currency
             raise WalletError("WRONG_CURRENCY", f"The session's currency is {session.currency}.")
         approved = Game.jurisdictions.through.objects.filter(game_id=OuterRef("pk"),
@@ -109,7 +110,6 @@ def wallet_bet(*, provider: Provider, token: str, tx_ref: str, round_ref: str, g
                 raise WalletError("WRONG_SYNTAX", "round_id belongs to another player or game.", balances=bal)
             if round_.status != RoundStatus.OPEN:
                 raise WalletError("WRONG_SYNTAX", "The round is closed.", balances=bal)
-        from cashier.services import house_account
 
         ledger_id = _post(key=f"games:{provider.code}:{tx_ref}", kind="games.bet", provider=provider,
                           reference=f"round:{provider.code}:{round_ref}"[:200],
@@ -179,8 +179,6 @@ def wallet_win(*, provider: Provider, token: str, tx_ref: str, round_ref: str, g
         net_bet = round_.bet_total - round_.rolled_back
         net_bonus = live_bets.filter(bonus_amount__gt=0).values_list("bonus_amount", flat=True)
         bonus_staked = sum(net_bonus, ZERO)
-        from backoffice.money import quantize
-        from cashier.services import house_account
 
         # rule: win.split. A win is paid into cash and bonus in the proportion the round's live bets were funded.
         bonus_part = quantize(amount * bonus_staked / net_bet, currency) if net_bet > 0 else ZERO
@@ -245,7 +243,6 @@ def wallet_rollback(*, provider: Provider, token: str, tx_ref: str, target_ref: 
         round_ = Round.objects.select_for_update(no_key=True).select_related("game").get(pk=target.round_id)
         if round_.round_ref != round_ref or round_.game.external_id != game_ref:
             raise WalletError("WRONG_SYNTAX", "The bet belongs to another round or game.", balances=bal)
-        from cashier.services import house_account
 
         ledger_id = _post(key=f"games:{provider.code}:{tx_ref}", kind="games.rollback", provider=provider,
                           reference=f"round:{provider.code}:{round_ref}"[:200],
@@ -296,9 +293,7 @@ def rounds_interrupt_stale(*, older_than_hours: int = 24) -> int:
     Set-based (one UPDATE). An interrupted round accepts no more bets; the provider may still finish it
     with wins, rollbacks or end-round (which completes it). Returns how many rounds were interrupted.
     """
-    from datetime import timedelta
 
-    from backoffice.services import audit_record
 
     cutoff = timezone.now() - timedelta(hours=older_than_hours)
     with transaction.atomic():

@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from backoffice.exceptions import ApplicationError
@@ -38,12 +39,8 @@ class Command(BaseCommand):
                 username=opts["username"], password=opts["password"])
         except (ApplicationError, ValueError, TypeError) as exc:
             raise CommandError(getattr(exc, "message", str(exc))) from exc
-        except Exception as exc:
-            from django.core.exceptions import ValidationError
-
-            if isinstance(exc, ValidationError):
-                raise CommandError("; ".join(exc.messages)) from exc
-            raise
+        except ValidationError as exc:
+            raise CommandError("; ".join(exc.messages)) from exc
         level = agent.get_level_display().lower()
         self.stdout.write(self.style.SUCCESS(f"Created {level} {agent.code} ({agent.path})."))
         if opts["username"] and not opts["password"]:
