@@ -25,7 +25,7 @@ def test_a_refused_action_writes_nothing_without_atomic_requests(monkeypatch):
     admin = OperatorFactory(role="Administrator")
     player = PlayerFactory()
     audit_rows = AuditEvent.objects.count()
-    request = RequestFactory().post("/", {"text": "half-done", "channel": "note"})
+    request = RequestFactory().post("/", {"text": "half-done", "channel": "note", "visibility": "all"})
     request.user = admin
     assert connection.get_autocommit()  # the view runs outside any atomic block, as it would in production
     response = NoteThenRefuseView.as_view()(request, pk=player.pk)
@@ -41,7 +41,7 @@ def test_a_successful_action_commits_without_atomic_requests(monkeypatch):
     from django.contrib.messages.storage.fallback import FallbackStorage
 
     player = PlayerFactory()
-    request = RequestFactory().post("/", {"text": "kept", "channel": "note"})
+    request = RequestFactory().post("/", {"text": "kept", "channel": "note", "visibility": "all"})
     request.user = OperatorFactory(role="Administrator")
     request.session = {}
     request._messages = FallbackStorage(request)
