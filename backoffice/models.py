@@ -23,21 +23,17 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.urls import reverse
 
-from backoffice.querysets import ScopedManager, ScopedQuerySet, agent_for_user
+from backoffice.querysets import ScopedManager, ScopedQuerySet, is_operator_staff
 
 
 class UserQuerySet(ScopedQuerySet):
     """Logins: only administrators browse them; every operator sees who acted ("By op7"), agents never."""
 
     def can_name(self, user) -> bool:
-        return self.can(user, "view") or self._operator(user)
+        return self.can(user, "view") or is_operator_staff(user)
 
     def names(self, user, obj) -> bool:
-        return self._operator(user) or self.permits(user, obj, "view")
-
-    @staticmethod
-    def _operator(user) -> bool:
-        return bool(getattr(user, "is_authenticated", False) and user.is_active and agent_for_user(user) is None)
+        return is_operator_staff(user) or self.permits(user, obj, "view")
 
 
 class ScopedUserManager(UserManager.from_queryset(UserQuerySet)):

@@ -49,6 +49,15 @@ def agent_for_user(user):
     return user._agent_node_cache
 
 
+def is_operator_staff(user) -> bool:
+    """Whether ``user`` is operator staff (a signed-in, active login with no agent node; superusers too).
+
+    Staff-only data (free text staff type, hold reasons, who acted, tags) is shown to them alone; every
+    reader of such data asks this, never a template.
+    """
+    return bool(getattr(user, "is_authenticated", False) and user.is_active and agent_for_user(user) is None)
+
+
 def agent_has_flag(user, agent, flag: str) -> bool:
     """Whether the agent user holds ``flag`` (e.g. ``players.add_accounts``) on its own node."""
     return agent.is_active and user.has_perm(flag, agent)

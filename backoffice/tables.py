@@ -8,7 +8,7 @@ from django.utils.html import format_html
 
 from backoffice.models import AuditEvent, User
 from backoffice.money import format_money
-from backoffice.querysets import ScopedQuerySet
+from backoffice.querysets import ScopedQuerySet, is_operator_staff
 
 
 def _field(model, name):
@@ -32,22 +32,31 @@ def _shows_hidden_model(model, accessor, user) -> bool:
 
 
 def restrict_columns(table, user) -> None:
-    """Drop (not just hide: exports too) the columns that name rows of a model ``user`` may not see.
+    """Drop (not just hide: exports too) the columns that name rows of a model ``user`` may not see, and
+    the table's ``staff_only_columns`` for anyone but operator staff.
 
     The Content role sees rounds but not players: the rounds' player column goes; agents see no login
-    names. Row-level scope is the queryset's business; this is the per-model rule (``can_name``) for the
-    related values a table reads through.
+    names and no reason staff typed. Row-level scope is the queryset's business; this is the per-model
+    rule (``can_name``) for the related values a table reads through. A column that shows a login must
+    read through the login's relation (``transaction__actor``), never a property, so that this sees it.
     """
     model = table._meta.model
     if model is None:
         return
-    dropped = [c.name for c in table.columns.iterall() if _shows_hidden_model(model, c.accessor, user)]
+    staff_only = () if is_operator_staff(user) else getattr(table, "staff_only_columns", ())
+    dropped = [c.name for c in table.columns.iterall()
+               if c.name in staff_only or _shows_hidden_model(model, c.accessor, user)]
     if dropped:
         table.exclude = (*(table.exclude or ()), *dropped)
 
 
 class BaseTable(tables.Table):
-    """Every list table. ``Meta.default_columns`` are the ones shown; the rest can be exported."""
+    """Every list table. ``Meta.default_columns`` are the ones shown; the rest can be exported.
+
+    ``staff_only_columns`` names the columns only operator staff read (``restrict_columns`` drops them).
+    """
+
+    staff_only_columns: tuple[str, ...] = ()
 
     class Meta:
         attrs = {"class": "table"}

@@ -7,8 +7,12 @@ DEFAULT_SYSTEM_SHARDS = 16
 # release must meet on the same row.
 UNSHARDED_KINDS = ("pending_withdrawals",)
 
-# Withdrawal hold reasons (``Withdrawal.hold_reasons``) and who may read them. AML reasons are operator
-# staff's only: an agent must never learn that its player is under AML review (tipping off).
-# ``cashier.selectors.withdrawal_hold_reasons`` applies this; reasons not listed are visible to agents.
+# Withdrawal hold reasons (``Withdrawal.hold_reasons``) are operator staff's only: the AML one must never
+# reach an agent (tipping off), and the others reveal settings agents may not view (the four-eyes
+# threshold, the automatic approval rules). ``cashier.selectors.withdrawal_hold_reasons`` applies this;
+# agents read the withdrawal's status ("Requested": awaiting review) and nothing of why.
 HOLD_OPEN_AML_FLAGS = "The player has open AML flags."
-HOLD_REASON_STAFF_ONLY = frozenset({HOLD_OPEN_AML_FLAGS})
+
+# Keys of ``LedgerTransaction.metadata`` agents may read; the rest (a reason staff typed, who posted an
+# adjustment) is operator staff's (``cashier.selectors.ledger_transaction_metadata``).
+METADATA_FOR_AGENTS = frozenset({"reason_code", "gateway", "method", "gateway_reference", "reverses"})

@@ -70,7 +70,8 @@ class ApproveForm(forms.Form):
 
 
 class RejectForm(forms.Form):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=300)
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=300,
+                             help_text="Operator staff only: agents see that it was rejected, never why.")
 
 
 class CaseAssignForm(forms.Form):

@@ -9,9 +9,9 @@ from decimal import Decimal
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from backoffice.querysets import agent_for_user
+from backoffice.querysets import is_operator_staff
 from cashier.choices import PLAYER_KINDS
-from cashier.constants import HOLD_REASON_STAFF_ONLY
+from cashier.constants import METADATA_FOR_AGENTS
 from cashier.models import Account, Entry
 from cashier.services.fx import to_base
 
@@ -55,8 +55,12 @@ def player_entries(*, user, player, limit: int = 10):
 
 
 def withdrawal_hold_reasons(*, user, withdrawal) -> list[str]:
-    """The reasons ``withdrawal`` was held for review that ``user`` may read (agents: no AML reasons)."""
-    reasons = list(withdrawal.hold_reasons or [])
-    if getattr(user, "is_superuser", False) or agent_for_user(user) is None:
-        return reasons
-    return [r for r in reasons if r not in HOLD_REASON_STAFF_ONLY]
+    """The reasons ``withdrawal`` was held for review that ``user`` may read: operator staff only (see
+    ``cashier.constants``)."""
+    return list(withdrawal.hold_reasons or []) if is_operator_staff(user) else []
+
+
+def ledger_transaction_metadata(*, user, transaction) -> dict:
+    """What ``user`` may read of a posting's metadata: all for operator staff, the listed keys for agents."""
+    metadata = dict(transaction.metadata or {})
+    return metadata if is_operator_staff(user) else {k: v for k, v in metadata.items() if k in METADATA_FOR_AGENTS}

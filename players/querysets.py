@@ -10,10 +10,12 @@ its kind) or a note (its own field) says so, and the agent scope leaves them out
 ``players.visibility``). Nothing filters them in templates.
 """
 
-from django.db.models import Q
+from django.db.models import Case, CharField, F, Q, Value, When
+from django.db.models.fields.json import KT
+from django.db.models.functions import Coalesce
 
-from backoffice.querysets import ScopedQuerySet
-from players.visibility import Visibility, timeline_kinds_hidden_from_agents
+from backoffice.querysets import ScopedQuerySet, is_operator_staff
+from players.visibility import STAFF_SUMMARY_KEY, Visibility, timeline_kinds_hidden_from_agents
 
 
 class AgentQuerySet(ScopedQuerySet):
@@ -79,6 +81,20 @@ class TimelineEventQuerySet(PlayerOwnedQuerySet):
     def agent_scope(self, agent, action):
         # Visibility by kind: AML events and staff-only notes are never an agent's (tipping off).
         return super().agent_scope(agent, action) & ~Q(kind__in=timeline_kinds_hidden_from_agents())
+
+    def for_reader(self, user):
+        """The events as ``user`` reads them: ``text`` (the summary; operator staff get the staff-only
+        summary when there is one) and ``by`` (who acted: the login for staff; for an agent its own login,
+        else "agent" or "staff"). Agents' rows never load ``data``, where the staff-only part lives.
+        """
+        if is_operator_staff(user):
+            staff_text = Coalesce(KT(f"data__{STAFF_SUMMARY_KEY}"), F("summary"), output_field=CharField())
+            return self.annotate(text=staff_text, by=F("actor__username"))
+        return self.defer("data").annotate(
+            text=F("summary"),
+            by=Case(When(actor_id=user.pk, then=F("actor__username")),
+                    When(actor__agent_node__isnull=False, then=Value("agent")), default=Value("staff"),
+                    output_field=CharField()))
 
 
 class NoteQuerySet(PlayerOwnedQuerySet):

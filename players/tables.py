@@ -106,6 +106,7 @@ class AgentTreeTable(AgentTable):
 
 
 class KycEventTable(BaseTable):
+    staff_only_columns = ("reason",)  # typed by staff: may name an investigation (tipping off)
     created_at = DateTimeColumn(format="Y-m-d H:i", verbose_name="When")
     from_status = ChoiceBadgeColumn(verbose_name="From")
     to_status = ChoiceBadgeColumn(verbose_name="To")
@@ -117,6 +118,7 @@ class KycEventTable(BaseTable):
 
 
 class ExclusionTable(BaseTable):
+    staff_only_columns = ("reason",)  # typed by staff: may name an investigation (tipping off)
     kind = tables.Column()
     starts_at = DateTimeColumn(format="Y-m-d H:i", verbose_name="From")
     ends_at = DateTimeColumn(format="Y-m-d H:i", verbose_name="Until", default="indefinite")

@@ -68,19 +68,24 @@ def all_permission_names() -> list[str]:
     return [f"{ct}.{code}" for ct, code in Permission.objects.values_list("content_type__app_label", "codename")]
 
 
+def _requirements(pattern: Pattern) -> list[tuple[type, str]]:
+    """The view's own (model, action) and those it also requires (``also_requires``)."""
+    return [(pattern.model, pattern.action()), *getattr(pattern.view_class, "also_requires", ())]
+
+
 def expected_for_role(role: str, pattern: Pattern, perm_names: list[str]) -> int:
-    required = permission_name(pattern.model, pattern.action())
-    return 200 if required in role_permissions(role, perm_names) else 403
+    granted = role_permissions(role, perm_names)
+    return 200 if all(permission_name(m, a) in granted for m, a in _requirements(pattern)) else 403
 
 
 def expected_for_agent(agent_flags: set[str], pattern: Pattern, own: bool) -> int:
-    qs_class = type(pattern.model.objects.all())
-    action = pattern.action()
-    if action not in qs_class.agent_actions:
-        return 403
-    flag = qs_class.agent_actions[action]
-    if flag is not None and flag.split(".", 1)[1] not in agent_flags:
-        return 403
+    for model, action in _requirements(pattern):
+        qs_class = type(model._default_manager.all())
+        if action not in qs_class.agent_actions:
+            return 403
+        flag = qs_class.agent_actions[action]
+        if flag is not None and flag.split(".", 1)[1] not in agent_flags:
+            return 403
     return 200 if own or not pattern.has_pk else 404
 
 

@@ -40,7 +40,7 @@ from backoffice.htmx import vary_on_htmx, wants_partial
 from backoffice.models import AuditEvent
 from backoffice.money import MoneyField, format_money
 from backoffice.paginator import FastPaginator
-from backoffice.querysets import ScopedQuerySet
+from backoffice.querysets import ScopedQuerySet, is_operator_staff
 from backoffice.services import reference_save, snapshot
 from backoffice.tables import restrict_columns
 
@@ -50,12 +50,23 @@ MAX_PER_PAGE = 500
 class ObjectPermissionMixin:
     queryset = None
     action = "view"
+    #: (model, action) pairs the view needs besides its own, e.g. ((Segment, "change"),) to tag a player:
+    #: without any of them the answer is 403, as for the view's own action.
+    also_requires: tuple[tuple[type[models.Model], str], ...] = ()
+
+    @classmethod
+    def permitted(cls, user, obj=None) -> bool:
+        """Whether ``user`` may use this view (on ``obj``): for links and buttons to it."""
+        base = cls.queryset.all()
+        own = base.permits(user, obj, cls.action) if obj is not None else base.can(user, cls.action)
+        return own and all(m._default_manager.all().can(user, a) for m, a in cls.also_requires)
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         base = type(self).queryset.all()
-        if not base.can(request.user, self.get_action()):
+        if not base.can(request.user, self.get_action()) or not all(
+                m._default_manager.all().can(request.user, a) for m, a in self.also_requires):
             raise PermissionDenied
         self.queryset = base.restrict(request.user, self.get_action())
         return super().dispatch(request, *args, **kwargs)
@@ -160,6 +171,9 @@ class ObjectDetailView(ObjectPermissionMixin, View):
 
     template_name = None
     detail_fields: list[str] = []
+    #: fields of ``detail_fields`` that only operator staff read (staff-typed reasons, review internals):
+    #: absent for agents, not "—", so the page does not hint that something is hidden
+    staff_only_fields: frozenset[str] = frozenset()
     buttons: list[tuple[str, str, str, str]] = []  # (label, url name, action, css style)
     related_tables: list[RelatedTable] = []
     activity_limit = 15
@@ -170,16 +184,30 @@ class ObjectDetailView(ObjectPermissionMixin, View):
             f"{opts.app_label}/{opts.model_name}.html", "generic/object_detail.html"]
 
     def get_fields(self, obj):
+        """(label, value) of each detail field ``user`` may read.
+
+        Left out entirely (set or empty alike, so that nothing hints at what is hidden): the
+        ``staff_only_fields`` for anyone but operator staff, and a relation to a model whose rows the user
+        may not see named (``can_name``: logins for agents). A related row the user may not see named
+        although the model is (an agent's parent node) is left out too.
+        """
+        user = self.request.user
+        staff = is_operator_staff(user)
         rows = []
         for name in self.detail_fields:
+            if name in self.staff_only_fields and not staff:
+                continue
             field = obj._meta.get_field(name)
+            if field.is_relation and field.related_model is not None:
+                related = field.related_model._default_manager.all()
+                if isinstance(related, ScopedQuerySet) and not related.can_name(user):
+                    continue
             display = getattr(obj, f"get_{name}_display", None)
             value = display() if display else getattr(obj, name)
             if isinstance(field, MoneyField):
                 value = format_money(value, getattr(obj, "currency", None))
-            elif isinstance(value, models.Model) and not type(value)._default_manager.all().names(
-                    self.request.user, value):
-                continue  # a related row the user may not see (an agent's parent node, a staff login for agents)
+            elif isinstance(value, models.Model) and not type(value)._default_manager.all().names(user, value):
+                continue  # a related row the user may not see (an agent's parent node)
             rows.append((capfirst(field.verbose_name), value))  # capfirst keeps acronyms (KYC, RTP)
         return rows
 

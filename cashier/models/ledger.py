@@ -102,6 +102,8 @@ class LedgerTransaction(models.Model):
 
     @property
     def handled_by(self) -> str:
+        """The login or integration that posted it. Names a staff login: show it only where the login may
+        be named (``User.objects.can_name``; tables read it through ``actor`` so ``restrict_columns`` can)."""
         if self.actor_id:
             return self.actor.get_username()
         return self.integration or "system"

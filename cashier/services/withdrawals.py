@@ -25,9 +25,11 @@ from cashier.services.ledger import InsufficientFunds, house_account, ledger_pos
 from players.services import timeline_record
 
 
-def _timeline(w: Withdrawal, kind: str, summary: str, actor=None, integration: str = "") -> None:
+def _timeline(w: Withdrawal, kind: str, summary: str, actor=None, integration: str = "",
+              staff_summary: str = "") -> None:
     timeline_record(player_id=w.player_id, kind=kind, amount=w.amount, currency=w.currency, summary=summary[:300],
-                    actor=actor, integration=integration, ref_type="cashier.withdrawal", ref_id=str(w.pk))
+                    actor=actor, integration=integration, ref_type="cashier.withdrawal", ref_id=str(w.pk),
+                    staff_summary=staff_summary)
 
 
 def auto_approval_holds(w: Withdrawal) -> list[str]:
@@ -159,7 +161,9 @@ def withdrawal_reject(*, withdrawal_id: int, actor, reason: str) -> Withdrawal:
     _release(w, actor=actor)
     w.status, w.rejected_by, w.rejection_reason = WithdrawalStatus.REJECTED, actor, reason.strip()[:300]
     w.save(update_fields=["status", "rejected_by", "rejection_reason", "settle_transaction", "updated_at"])
-    _timeline(w, "cashier.withdrawal_rejected", f"Withdrawal {w.reference} rejected: {reason}", actor)
+    # The reason staff typed is staff-only, on the timeline as on the withdrawal's page (it may name AML).
+    _timeline(w, "cashier.withdrawal_rejected", f"Withdrawal {w.reference} rejected", actor,
+              staff_summary=f"Withdrawal {w.reference} rejected: {w.rejection_reason}")
     audit_record(actor=actor, action="cashier.withdrawal_reject", target=w, before={"status": "requested"},
                  after={"status": w.status}, reason=reason)
     return w

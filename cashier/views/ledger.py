@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views import View
@@ -38,6 +39,8 @@ class PlayerWalletsView(generic.ObjectDetailView):
             "balances": services.player_balances(player=player) if accounts_visible else None,
             "accounts": Account.objects.restrict(request.user).filter(player=player) if accounts_visible else [],
             "entries": selectors.player_entries(user=request.user, player=player, limit=10),
+            # who posted each entry: a login, named only where logins may be (never to agents)
+            "show_handled_by": get_user_model().objects.can_name(request.user),
             "can_adjust": Account.objects.can(request.user, "adjust"),
             "can_deposit": Deposit.objects.can(request.user, "add"),
             "can_withdraw": Withdrawal.objects.can(request.user, "add"),
@@ -72,7 +75,7 @@ class LedgerTransactionView(generic.ObjectDetailView):
         .order_by("id"), tables.TransactionEntryTable)]
 
     def get_extra_context(self, obj):
-        return {"metadata": obj.metadata}
+        return {"metadata": selectors.ledger_transaction_metadata(user=self.request.user, transaction=obj)}
 
 
 class LiabilityView(generic.ObjectPermissionMixin, View):

@@ -57,6 +57,11 @@ class WithdrawalView(generic.ObjectDetailView):
     detail_fields = ["reference", "player", "method", "amount", "status", "auto_approved", "hold_reasons",
                      "needs_second_approval", "first_approved_by", "approved_by", "rejected_by", "rejection_reason",
                      "payout_reference", "reserve_transaction", "settle_transaction", "created_at", "paid_at"]
+    # Why it was held or rejected and the four-eyes steps are operator staff's: a reason staff typed may
+    # name an AML review (tipping off), and the others reveal settings agents may not view. Agents read the
+    # status; staff who want an agent to know why write a note the agent can read.
+    staff_only_fields = frozenset({"hold_reasons", "needs_second_approval", "first_approved_by",
+                                   "rejection_reason"})
     buttons = [("Approve", "cashier:withdrawal_approve", "approve", "primary"),
                ("Reject", "cashier:withdrawal_reject", "approve", "danger")]
 
@@ -68,7 +73,7 @@ class WithdrawalView(generic.ObjectDetailView):
         .select_related("deposit", "withdrawal"), tables.AmlFlagTable)]
 
     def get_fields(self, obj):
-        # The hold reasons the user may see (AML reasons are operator staff's only), from the selector.
+        # The hold reasons the user may see (operator staff's only), from the selector.
         obj.hold_reasons = selectors.withdrawal_hold_reasons(user=self.request.user, withdrawal=obj)
         return [(label, " ".join(value) if isinstance(value, list) else value)
                 for label, value in super().get_fields(obj)]

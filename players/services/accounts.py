@@ -116,8 +116,9 @@ def player_create(*, username: str, currency: str, country: str, email: str = ""
                     max_wager=max_wager)
     player.full_clean()
     player.save()
-    where = f" under agent {agent.code}" if agent else ""
-    timeline_record(player_id=player.pk, kind="players.registered", summary=f"Account registered{where}",
+    # The agent's code is staff-only: after a move, the player's first agent may belong to another tree.
+    timeline_record(player_id=player.pk, kind="players.registered", summary="Account registered",
+                    staff_summary=f"Account registered under agent {agent.code}" if agent else "",
                     actor=actor, data={"source": registration_source} if registration_source else None)
     audit_record(actor=actor, actor_label=actor_label, action="player.create", target=player, after=snapshot(player))
     return player
@@ -171,8 +172,9 @@ def player_status_set(*, player, status: str, reason: str, actor=None) -> Player
     before = player.status
     player.status = status
     player.save(update_fields=["status"])
-    timeline_record(player_id=player.pk, kind="players.status", actor=actor, data={"reason": reason},
-                    summary=f"Status {before} → {status}: {reason}"[:300])
+    # The reason staff typed is staff-only (it may name an AML investigation: tipping off).
+    timeline_record(player_id=player.pk, kind="players.status", actor=actor, summary=f"Status {before} → {status}",
+                    staff_summary=f"Status {before} → {status}: {reason}")
     audit_record(actor=actor, action="player.status", target=player, before={"status": before},
                  after={"status": status}, reason=reason)
     return player
@@ -197,8 +199,8 @@ def player_kyc_set(*, player, status: str, reason: str = "", actor=None) -> Play
     player.save(update_fields=["kyc_status"])
     KycEvent.objects.create(player=player, from_status=before, to_status=status, reason=reason,
                             actor=actor if getattr(actor, "pk", None) else None)
-    timeline_record(player_id=player.pk, kind="players.kyc", actor=actor,
-                    summary=f"KYC {before} → {status}" + (f": {reason}" if reason else ""))
+    timeline_record(player_id=player.pk, kind="players.kyc", actor=actor, summary=f"KYC {before} → {status}",
+                    staff_summary=f"KYC {before} → {status}" + (f": {reason}" if reason else ""))
     audit_record(actor=actor, action="player.kyc", target=player, before={"kyc_status": before},
                  after={"kyc_status": status}, reason=reason)
     return player
@@ -225,8 +227,9 @@ def player_move(*, player, agent: Agent | None, reason: str = "", actor=None) ->
     player.agent = agent
     player.save(update_fields=["agent"])
     after = agent.code if agent else None
-    timeline_record(player_id=player.pk, kind="players.moved", actor=actor,
-                    summary=f"Moved from {before or 'no agent'} to {after or 'no agent'}")
+    # Agents of the new tree read the player's history: the other tree's code is staff-only.
+    timeline_record(player_id=player.pk, kind="players.moved", actor=actor, summary="Moved to another agent",
+                    staff_summary=f"Moved from {before or 'no agent'} to {after or 'no agent'}")
     audit_record(actor=actor, action="player.move", target=player, before={"agent": before}, after={"agent": after},
                  reason=reason)
     return player
@@ -253,18 +256,32 @@ def player_credit_set(*, player, credit_limit, max_wager, reason: str = "", acto
 
 @transaction.atomic
 def player_segments_set(*, player, segments, actor=None) -> Player:
-    """Set the player's static tags (rule-based segments are computed, never assigned)."""
+    """Set the player's static tags among those ``actor`` may change (rule-based segments are computed,
+    never assigned). Tags the actor may not change stay as they are: a form that cannot show them (an
+    empty list) never removes them. ``actor=None`` (commands, the demo) may change every tag."""
     player = _lock(player)
     segments = list(segments)
     if any(s.kind != SegmentKind.STATIC for s in segments):
         raise ApplicationError("Only static tags can be assigned.", code="invalid")
-    before = sorted(player.segments.values_list("name", flat=True))
-    player.segments.set(segments)
-    after = sorted(s.name for s in segments)
-    if before != after:
-        timeline_record(player_id=player.pk, kind="players.tags", actor=actor,
-                        summary=f"Tags: {', '.join(after) or 'none'}")
-        audit_record(actor=actor, action="player.tags", target=player, before={"tags": before}, after={"tags": after})
+    editable = Segment.objects.filter(kind=SegmentKind.STATIC)
+    if actor is not None:
+        editable = editable.restrict(actor, "change")
+    editable_ids = set(editable.values_list("pk", flat=True))
+    if any(s.pk not in editable_ids for s in segments):
+        raise ApplicationError("You may not assign that tag.", code="scope")
+    current = {s.pk: s.name for s in player.segments.all()}
+    wanted = {s.pk: s.name for s in segments}
+    removed = [pk for pk in current if pk in editable_ids and pk not in wanted]
+    added = [pk for pk in wanted if pk not in current]
+    if not removed and not added:
+        return player
+    player.segments.remove(*removed)
+    player.segments.add(*added)
+    before = sorted(current.values())
+    after = sorted([name for pk, name in current.items() if pk not in removed] + [wanted[pk] for pk in added])
+    timeline_record(player_id=player.pk, kind="players.tags", actor=actor,  # a staff-only kind: names segments
+                    summary=f"Tags: {', '.join(after) or 'none'}")
+    audit_record(actor=actor, action="player.tags", target=player, before={"tags": before}, after={"tags": after})
     return player
 
 
@@ -303,7 +320,7 @@ def note_follow_up_done(*, note, actor=None) -> Note:
         raise ApplicationError("There is no open follow-up on this note.", code="not_open")
     note.follow_up_done_at = timezone.now()
     note.save(update_fields=["follow_up_done_at"])
-    timeline_record(player_id=note.player_id, kind="players.follow_up_done", actor=actor,
+    timeline_record(player_id=note.player_id, kind=note_timeline_kind(note.visibility, "follow_up_done"), actor=actor,
                     summary=f"Follow-up of {note.created_at:%Y-%m-%d} done", ref_type="players.note",
                     ref_id=str(note.pk))
     audit_record(actor=actor, action="note.follow_up_done", target=note)

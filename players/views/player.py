@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
-from django.db.models import F, Value
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -13,6 +11,7 @@ from backoffice.views import generic
 from players import filtersets, tables
 from players.models import Agent, KycEvent, Note, Player, RgExclusion, Segment, TimelineEvent
 from players.services import rg as rg_services
+from players.views.player_actions import PlayerTagsView
 
 TIMELINE_PAGE = 50
 
@@ -57,7 +56,7 @@ class PlayerView(generic.ObjectDetailView):
     def tab_context(self, obj) -> dict:
         tags = self.child_rows(Segment.objects.filter(static_members=obj))
         return {"tags": None if tags is None else list(tags),
-                "can_tag": Segment.objects.can(self.request.user, "view")}
+                "can_tag": PlayerTagsView.permitted(self.request.user, obj)}
 
     def get(self, request, *args, **kwargs):
         return vary_on_htmx(super().get(request, *args, **kwargs))
@@ -119,9 +118,8 @@ class PlayerTimelineView(PlayerView):
         events = self.child_rows(TimelineEvent.objects.filter(player_id=obj.pk))
         if events is None:
             return {"timeline_form": form, "timeline_events": None}
-        # Who acted: the login's name for operator staff, "staff" for agents (they never see logins).
-        named = get_user_model().objects.can_name(self.request.user)
-        events = events.annotate(actor_name=F("actor__username") if named else Value("staff"))
+        # What each reader may read of an event (staff-only summaries, who acted): the queryset decides.
+        events = events.for_reader(self.request.user)
         if form.is_bound and form.is_valid():
             events = form.apply(events)
         cursor = self.request.GET.get("before", "")

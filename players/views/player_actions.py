@@ -5,7 +5,7 @@ from __future__ import annotations
 from backoffice.querysets import agent_for_user
 from backoffice.views import generic
 from players import filtersets, forms, services, tables
-from players.models import Note, Player, RgLimit
+from players.models import Note, Player, RgLimit, Segment
 
 
 class PlayerAddView(generic.ActionView):
@@ -157,8 +157,12 @@ class PlayerMoveView(generic.ActionView):
 
 
 class PlayerTagsView(generic.ActionView):
+    """Static tags are segments: changing a player's needs the player and the segments (Risk,
+    administrators); Support, Marketing and agents never reach it (403)."""
+
     queryset = Player.objects.all()
     action = "change"
+    also_requires = ((Segment, "change"),)
     form = forms.PlayerTagsForm
     title = "Tags"
     success_message = "Tags saved."

@@ -8,7 +8,10 @@ querysets, lists, dicts, django-tables2 tables (their rows and what each column 
 row must be in ``type(obj).objects.restrict(user, "view")``; a row only named in another (a column, a
 detail field: "By op7") must pass ``ScopedQuerySet.names`` (operators see who acted, agents never).
 Agents' pages must also carry no AML text or link (tipping off), no system account, no staff-only
-note, and no username or node code outside their tree.
+note, no segment (tag) name, no staff login, no reason staff typed (seeded with distinctive strings) and no
+username or node code outside their tree; the text values of every table column (shown, hidden or
+exported) are checked too. And what an agent may not do, it cannot do by POST either: the write check
+posts to every action it may not perform and finds nothing changed.
 
 A pattern with a ``pk`` whose model registered no objects (``tests.matrix.objects_for``), or with any other
 URL argument, fails the test: a page is never skipped silently.
@@ -28,6 +31,7 @@ from django.db import models, transaction
 from django.db.models.query import QuerySet
 from django.test import Client
 from django.test.signals import template_rendered
+from django.urls import reverse
 
 from backoffice.querysets import ScopedQuerySet
 from backoffice.roles import ROLES
@@ -44,6 +48,9 @@ from tests.players import matrix_objects as _players_objects  # noqa: F401
 PRODUCT_APPS = {"backoffice", "players", "cashier", "games", "bonuses", "sportsbook", "reports"}
 AGENTS = ("agent_a", "agent_a1", "agent_s", "agent_c", "agent_b")
 STAFF_SECRET = "zq-staff-only-note"
+# Reasons staff type, worded as a real operator might (AML): never an agent's to read.
+STAFF_REASONS = ("zq-rejected AML suspected money laundering", "zq-suspended AML investigation SAR filed",
+                 "zq-kyc AML source of funds", "zq-adjusted after AML review")
 AML_TEXT = re.compile(r"\baml", re.IGNORECASE)
 
 
@@ -76,7 +83,7 @@ def _build_world() -> dict:
     world = {
         "agent_a": agent_a, "agent_a1": agent_a1, "agent_s": agent_s, "agent_c": agent_c, "agent_b": agent_b,
         "agent_b1": agent_b1,
-        "player_a": PlayerFactory(username="zq-alpha", agent=agent_a1),
+        "player_a": PlayerFactory(username="zq-alpha", agent=agent_a1, currency="USD"),  # its agents' (a move)
         "player_s": PlayerFactory(username="zq-sierra", agent=agent_s),
         "player_c": PlayerFactory(username="zq-charlie", agent=agent_c),
         "player_b": PlayerFactory(username="zq-bravo", agent=agent_b1),
@@ -107,7 +114,28 @@ def _build_world() -> dict:
                                 event_type="deposit", payload={}, outcome="ok")
     group = Group.objects.create(name="zq-agents")
     assign_perm("players.view_reports", group, agent_b)
+    _staff_texts(world)
     return world
+
+
+def _staff_texts(world) -> None:
+    """Reasons staff typed, a staff-posted adjustment, a move across trees: what agents must never read."""
+    from cashier.services import balance_adjust, withdrawal_reject
+    from players.services import player_kyc_set, player_move, player_status_set
+
+    ops, player_a = world["operators"], world["player_a"]
+    risk, finance = ops["Risk & Compliance"], ops["Finance"]
+    withdrawal_reject(withdrawal_id=matrix.OBJECTS["cashier.withdrawal"](world)["a"].pk, actor=risk,
+                      reason=STAFF_REASONS[0])
+    player_status_set(player=player_a, status="suspended", reason=STAFF_REASONS[1], actor=risk)
+    player_status_set(player=player_a, status="active", reason="zq-cleared", actor=risk)
+    player_kyc_set(player=player_a, status="rejected", reason=STAFF_REASONS[2], actor=risk)
+    player_kyc_set(player=player_a, status="pending", reason="zq-new documents", actor=risk)
+    balance_adjust(player=player_a, amount=Decimal("5"), reason_code="other", reason=STAFF_REASONS[3], actor=finance)
+    # Through a sibling tree and back: its code stays staff-only on the timeline of agents A1 and S.
+    player_move(player=player_a, agent=world["agent_c"], actor=ops["Administrator"])
+    player_move(player=player_a, agent=world["agent_a1"], actor=ops["Administrator"])
+    player_a.refresh_from_db()
 
 
 @pytest.fixture(scope="module")
@@ -142,12 +170,25 @@ def _column_values(table, record):
                 break
 
 
+def _column_texts(table) -> list[str]:
+    """The text of every cell of ``table``, hidden and exported columns included (what an export writes)."""
+    texts = []
+    for row in table.rows:
+        for column in table.columns.iterall():
+            try:
+                texts.append(str(row.get_cell_value(column.name)))
+            except Exception as exc:  # a cell that cannot render is a finding of its own
+                texts.append(f"<{column.name}: {exc!r}>")
+    return texts
+
+
 class Found:
     """The model instances of a context: rows shown as such, and rows only *named* in other rows."""
 
     def __init__(self):
         self.rows: list[models.Model] = []
         self.named: list[models.Model] = []
+        self.texts: list[str] = []  # the text values of table cells (text like a login name, not rows)
         self.seen: set[int] = set()
 
     def walk(self, value, *, named: bool = False):
@@ -161,6 +202,7 @@ class Found:
             for record in list(page.object_list) if page is not None else list(value.data):
                 self.walk(record)
                 self.named.extend(_column_values(value, record))
+            self.texts.extend(_column_texts(value))
         elif isinstance(value, QuerySet):
             for row in value[:500]:
                 self.walk(row, named=named)
@@ -269,11 +311,22 @@ def _forbidden_text(world, user) -> list[str]:
     return sorted((players - visible) | (nodes - visible_nodes))
 
 
+def _staff_only_texts() -> list[str]:
+    """Segment (tag) names, the reasons staff typed, and every withdrawal hold reason."""
+    from cashier.models import Withdrawal
+    from players.models import Segment
+
+    holds = {h for w in Withdrawal.objects.all() for h in w.hold_reasons or []}
+    return sorted({*Segment.objects.values_list("name", flat=True), *STAFF_REASONS, "zq-cleared",
+                   "zq-new documents", *holds})
+
+
 def render_all(world, user, *, agent: bool) -> list[str]:
     client = _client(user)
     forbidden = _forbidden_text(world, user)
     system_labels = [AccountKind(k).label for k in SYSTEM_KINDS]
     staff_logins = re.compile("|".join(rf"\b{re.escape(u.username)}\b" for u in world["operators"].values()))
+    staff_only = _staff_only_texts() if agent else []
     failures = []
     for name, url in pages(world, agent=agent):
         htmx = url.endswith("#htmx")
@@ -290,7 +343,7 @@ def render_all(world, user, *, agent: bool) -> list[str]:
             found.walk(context)
         failures += [f"{name} {url}: out of scope {p}" for p in out_of_scope(user, found)]
         body = b"".join(response.streaming_content) if response.streaming else response.content
-        text = body.decode("utf-8", "replace")
+        text = body.decode("utf-8", "replace") + "\n" + "\n".join(found.texts)
         failures += [f"{name} {url}: shows {s!r}" for s in forbidden if s in text]
         if agent:
             if AML_TEXT.search(text):
@@ -300,6 +353,7 @@ def render_all(world, user, *, agent: bool) -> list[str]:
                 failures.append(f"{name} {url}: staff login {staff_logins.search(text).group(0)!r} shown to an agent")
             if STAFF_SECRET in text:
                 failures.append(f"{name} {url}: a staff-only note shown to an agent")
+            failures += [f"{name} {url}: staff-only text {s!r} shown to an agent" for s in staff_only if s in text]
     return failures
 
 
@@ -332,3 +386,47 @@ def test_agents_never_reach_their_parent_node(world, db):
         assert client.get(world[parent].get_absolute_url()).status_code == 404
         own = client.get(world[child].get_absolute_url())
         assert own.status_code == 200 and world[parent].code not in own.content.decode()
+
+
+# --- the write check ------------------------------------------------------------------------------------
+
+def _agent_flags(agent) -> set[str]:
+    return {f for f in AgentFlag.values if agent.user.has_perm(f"players.{f}", agent)}
+
+
+@pytest.mark.parametrize("who", AGENTS)
+def test_agents_change_nothing_they_may_not(world, db, who):
+    """Every action page (forms that POST) an agent may not perform answers 403/404 to a POST and changes
+    nothing (every change is audited: the audit log does not grow)."""
+    from backoffice.models import AuditEvent
+    from backoffice.views.generic import ActionView, ObjectEditView
+
+    agent = world[who]
+    client, flags = _client(agent.user), _agent_flags(agent)
+    failures = []
+    for p in matrix.url_patterns():
+        if p.view_class is None or not issubclass(p.view_class, (ActionView, ObjectEditView)):
+            continue
+        objects = list(matrix.OBJECTS[p.model._meta.label_lower](world).values()) if p.has_pk else [None]
+        for obj in {getattr(o, "pk", None): o for o in objects}.values():
+            own = obj is None or p.model._default_manager.all().restrict(agent.user, "view").filter(pk=obj.pk).exists()
+            if matrix.expected_for_agent(flags, p, own) == 200:
+                continue
+            before = AuditEvent.objects.count()
+            status = client.post(matrix.url_for(p, obj), {}).status_code
+            added = AuditEvent.objects.count() - before
+            if status not in (403, 404) or added:
+                failures.append(f"{p.name} {obj}: POST answered {status}, {added} audit row(s) added")
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("who", ["agent_a", "agent_a1", "agent_s", "Support", "Finance", "Marketing"])
+def test_tags_stay_as_they_are_for_who_may_not_change_segments(world, db, who):
+    """The tags form posted empty (what a form without tag choices sends) removes nothing."""
+    player = world["player_a"]
+    user = world[who].user if who.startswith("agent") else world["operators"][who]
+    before = sorted(player.segments.values_list("name", flat=True))
+    assert before, "the world tags player_a"
+    response = _client(user).post(reverse("players:player_tags", args=[player.pk]), {})
+    assert response.status_code in (403, 404)
+    assert sorted(player.segments.values_list("name", flat=True)) == before

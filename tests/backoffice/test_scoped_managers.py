@@ -85,7 +85,7 @@ def test_an_agent_cannot_write_a_staff_only_note(agent_world):
         note_create(player=player, text="hidden from myself", actor=agent.user, visibility=Visibility.STAFF)
 
 
-def test_aml_hold_reasons_are_staff_only(agent_world):
+def test_hold_reasons_are_staff_only(agent_world):
     from cashier.constants import HOLD_OPEN_AML_FLAGS
     from cashier.models import Withdrawal
     from cashier.selectors import withdrawal_hold_reasons
@@ -93,7 +93,8 @@ def test_aml_hold_reasons_are_staff_only(agent_world):
     agent, player, staff = agent_world
     w = Withdrawal(player=player, hold_reasons=[HOLD_OPEN_AML_FLAGS, "Above the four-eyes threshold (EUR 1.00)."])
     assert withdrawal_hold_reasons(user=staff, withdrawal=w) == w.hold_reasons
-    assert withdrawal_hold_reasons(user=agent.user, withdrawal=w) == ["Above the four-eyes threshold (EUR 1.00)."]
+    # None reaches an agent: the AML one tips off, the others reveal settings agents may not view.
+    assert withdrawal_hold_reasons(user=agent.user, withdrawal=w) == []
 
 
 def test_rg_overview_shows_only_what_the_user_may_view(agent_world):
@@ -107,3 +108,63 @@ def test_rg_overview_shows_only_what_the_user_may_view(agent_world):
     assert hidden["limits"] is None and hidden["states"] is None and hidden["active_exclusions"] is None
     shown = rg_overview(player=player, user=staff)
     assert len(shown["limits"]) == 1 and len(shown["active_exclusions"]) == 1
+
+
+def test_staff_typed_reasons_and_other_trees_reach_staff_only(agent_world):
+    """A status, KYC or move event: agents read the summary, staff the reason and the codes too."""
+    from players.models import TimelineEvent
+    from players.services import player_kyc_set, player_move, player_status_set
+
+    agent, _, staff = agent_world
+    player = PlayerFactory(agent=agent, currency=agent.currency)
+    other = AgentFactory(code="VIS-OTHER", currency=agent.currency)
+    player_status_set(player=player, status="suspended", reason="AML investigation", actor=staff)
+    player_kyc_set(player=player, status="pending", reason="AML source of funds", actor=staff)
+    player_move(player=player, agent=other, actor=staff)
+    player_move(player=player, agent=agent, actor=staff)
+
+    def texts(user):
+        rows = TimelineEvent.objects.restrict(user).filter(player=player).for_reader(user).order_by("id")
+        return [(e.text, e.by) for e in rows]
+
+    seen = texts(agent.user)
+    assert [t for t, _ in seen] == ["Status active → suspended", "KYC unverified → pending",
+                                    "Moved to another agent", "Moved to another agent"]
+    assert {by for _, by in seen} == {"staff"}
+    assert all("data" not in e.__dict__ for e in TimelineEvent.objects.restrict(agent.user).for_reader(agent.user))
+    assert [t for t, _ in texts(staff)] == ["Status active → suspended: AML investigation",
+                                            "KYC unverified → pending: AML source of funds",
+                                            "Moved from VIS-MA to VIS-OTHER", "Moved from VIS-OTHER to VIS-MA"]
+    assert {by for _, by in texts(staff)} == {staff.username}
+
+
+def test_tags_change_only_within_the_segments_the_actor_may_change(agent_world):
+    from backoffice.exceptions import ApplicationError
+    from backoffice.models import AuditEvent
+    from players.models import Segment, TimelineEvent
+    from players.services import player_segments_set
+
+    agent, player, risk = agent_world
+    support = OperatorFactory(role="Support")
+    watch, vip = Segment.objects.create(name="Watch list"), Segment.objects.create(name="VIP")
+    player_segments_set(player=player, segments=[watch], actor=risk)
+    for actor in (support, agent.user):  # no segment "change": an empty form removes nothing
+        player_segments_set(player=player, segments=[], actor=actor)
+        assert list(player.segments.all()) == [watch]
+        with pytest.raises(ApplicationError):
+            player_segments_set(player=player, segments=[watch, vip], actor=actor)
+    player_segments_set(player=player, segments=[vip], actor=risk)
+    assert list(player.segments.all()) == [vip]
+    audit = AuditEvent.objects.filter(action="player.tags").latest("seq")
+    assert (audit.before, audit.after) == ({"tags": ["Watch list"]}, {"tags": ["VIP"]})
+    assert not TimelineEvent.objects.restrict(agent.user).filter(player=player, kind="players.tags").exists()
+
+
+def test_ledger_metadata_agents_read_only_listed_keys(agent_world):
+    from cashier.models import LedgerTransaction
+    from cashier.selectors import ledger_transaction_metadata
+
+    agent, _, staff = agent_world
+    tx = LedgerTransaction(metadata={"reason_code": "other", "reason": "after AML review", "by": "op1"})
+    assert ledger_transaction_metadata(user=staff, transaction=tx) == tx.metadata
+    assert ledger_transaction_metadata(user=agent.user, transaction=tx) == {"reason_code": "other"}

@@ -83,3 +83,31 @@ def test_case_queue_assign_note_resolve(login, player, method, no_simulator):
                        {"resolution": "salary documented"}).status_code == 302
     case.refresh_from_db()
     assert case.status == "resolved" and case.assignee == risk and case.notes.count() == 1
+
+
+def test_withdrawal_page_shows_agents_no_review_internals(login, method, no_simulator):
+    """Hold reasons, four-eyes steps, who decided and the reason staff typed: absent for the player's agent
+    (not "—": the page must not hint that something is hidden), all there for staff."""
+    from cashier.services import deposit_initiate, withdrawal_approve, withdrawal_reject, withdrawal_request
+    from tests.factories import AgentFactory
+
+    agent = AgentFactory(code="WD-MA", currency="EUR")
+    player = PlayerFactory(currency="EUR", country="MT", agent=agent)
+    d = deposit_initiate(player=player, method=method, amount="500")
+    deposit_confirm(deposit_id=d.pk, amount=Decimal("500"), currency="EUR")
+    WithdrawalPolicy.objects.create(currency="EUR", four_eyes_above=Decimal("100"))
+    risk = OperatorFactory(role="Risk & Compliance")
+    w = withdrawal_request(player=player, method=method, amount="200")
+    withdrawal_approve(withdrawal_id=w.pk, actor=risk)  # first of two approvals
+    withdrawal_reject(withdrawal_id=w.pk, actor=OperatorFactory(role="Risk & Compliance"),
+                      reason="AML: suspected money laundering")
+    url = reverse("cashier:withdrawal", args=[w.pk])
+    labels = ("Hold reasons", "Needs second approval", "First approved by", "Rejected by", "Rejection reason",
+              "four-eyes", "AML")
+    staff_page = login(risk).get(url).content.decode()
+    assert all(label in staff_page for label in labels)
+    agent_page = login(agent.user).get(url)
+    assert agent_page.status_code == 200
+    assert [label for label in labels if label in agent_page.content.decode()] == []
+    timeline = login(agent.user).get(reverse("players:player_timeline", args=[player.pk])).content.decode()
+    assert f"Withdrawal {w.reference} rejected" in timeline and "laundering" not in timeline
