@@ -74,7 +74,9 @@ class RejectForm(forms.Form):
 
 
 class AttentionRequeryForm(forms.Form):
-    """Nothing to fill in: the gateway is asked at once."""
+    """Nothing to fill in: the gateway is asked at once (the hidden field makes the POST a bound form)."""
+
+    requery = forms.CharField(widget=forms.HiddenInput, initial="now")
 
 
 class AttentionResolveForm(forms.Form):

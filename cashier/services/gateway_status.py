@@ -138,13 +138,13 @@ def _check(model, pk: int, *, now: dt.datetime, actor=None) -> str:
                               "queries; the funds stay reserved.", actor=actor)
         return "pending"
     try:
-        _apply(obj, answer, integration=integration)
+        _apply(obj, answer, integration=integration, actor=actor)
     except ApplicationError as exc:
         return _flag(obj, f"The gateway answers {answer}, but it cannot be applied: {exc.message}", actor=actor)
     return answer.state
 
 
-def _apply(obj, answer: StatusAnswer, *, integration: str) -> None:
+def _apply(obj, answer: StatusAnswer, *, integration: str, actor=None) -> None:
     """Apply a paid or failed answer through the services the webhook uses (the same checks, idempotent)."""
     paid = answer.state == GatewayAnswer.PAID
     if isinstance(obj, Withdrawal):
@@ -152,13 +152,14 @@ def _apply(obj, answer: StatusAnswer, *, integration: str) -> None:
             raise ApplicationError(f"the gateway paid {format_money(answer.amount, answer.currency)}, the withdrawal "
                                    f"is for {format_money(obj.amount, obj.currency)}.", code="amount_mismatch")
         withdrawal_payout_result(withdrawal_id=obj.pk, paid=paid, gateway_reference=answer.gateway_reference,
-                                 reason=answer.reason or "reported by the status query", integration=integration)
+                                 reason=answer.reason or "reported by the status query", integration=integration,
+                                 actor=actor)
     elif paid:
         deposit_confirm(deposit_id=obj.pk, amount=answer.amount, currency=answer.currency,
-                        gateway_reference=answer.gateway_reference, integration=integration)
+                        gateway_reference=answer.gateway_reference, integration=integration, actor=actor)
     else:
         deposit_fail(deposit_id=obj.pk, reason=answer.reason or "reported by the status query",
-                     integration=integration)
+                     integration=integration, actor=actor)
 
 
 def _flag(obj, reason: str, *, actor=None) -> str:
@@ -205,8 +206,8 @@ def attention_resolve(*, item_id: int, outcome: str, reason: str, actor) -> Atte
         raise ApplicationError("A reason is required.", code="invalid_reason")
     if outcome not in AttentionOutcome.values:
         raise ApplicationError("Choose paid or failed.", code="invalid_outcome")
-    item = AttentionItem.objects.select_for_update(no_key=True).select_related("deposit", "withdrawal").get(
-        pk=item_id)
+    item = AttentionItem.objects.select_for_update(no_key=True, of=("self",)).select_related(
+        "deposit", "withdrawal").get(pk=item_id)
     if not item.is_open:
         raise ApplicationError("This item is already resolved.", code="invalid_state")
     subject = item.subject
