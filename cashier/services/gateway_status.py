@@ -48,7 +48,7 @@ class GatewayUnavailable(Exception):
 class StatusAnswer:
     """A gateway's answer about one deposit or payout, known by our reference."""
 
-    state: str  # a GatewayAnswer value
+    state: str  # a GatewayAnswer
     amount: Decimal | None = None
     currency: str = ""
     gateway_reference: str = ""
@@ -131,7 +131,7 @@ def _check(model, pk: int, *, now: dt.datetime, actor=None) -> str:
             return _flag(obj, f"The gateway did not answer {obj.status_queries} status queries.", actor=actor)
         return "no_answer"
     if answer.state == GatewayAnswer.UNKNOWN:
-        return _flag(obj, f"The gateway has no record of {reference}.", actor=actor)
+        return _flag(obj, f"The gateway has no record of this {_kind(obj)} (unknown).", actor=actor)
     if answer.state == GatewayAnswer.PENDING:
         if isinstance(obj, Withdrawal) and obj.status_queries >= attempts:
             return _flag(obj, f"The gateway still reports the payout pending after {obj.status_queries} status "
@@ -141,7 +141,7 @@ def _check(model, pk: int, *, now: dt.datetime, actor=None) -> str:
         _apply(obj, answer, integration=integration, actor=actor)
     except ApplicationError as exc:
         return _flag(obj, f"The gateway answers {answer}, but it cannot be applied: {exc.message}", actor=actor)
-    return answer.state
+    return str(answer.state)
 
 
 def _apply(obj, answer: StatusAnswer, *, integration: str, actor=None) -> None:

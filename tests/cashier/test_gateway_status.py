@@ -155,7 +155,7 @@ def test_a_payout_the_gateway_does_not_know_needs_attention_at_once(sent_payout,
     assert gateway_status_sweep(now=later(16)) == {"flagged": 1}
     w.refresh_from_db()
     assert w.status == WithdrawalStatus.APPROVED and w.last_query_result == GatewayAnswer.UNKNOWN
-    assert open_item(w).reason == f"The gateway has no record of {w.payout_reference}."
+    assert open_item(w).reason == "The gateway has no record of this payout (unknown)."
 
 
 def test_a_gateway_that_does_not_answer_is_asked_k_times(sent_payout, gateway, settings):
