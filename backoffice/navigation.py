@@ -44,6 +44,7 @@ MENU: tuple[Section, ...] = (
     Section("Cashier", (
         Item("Deposits", "cashier:deposit_list", "cashier.Deposit", icon="dot"),
         Item("Withdrawals", "cashier:withdrawal_list", "cashier.Withdrawal", icon="dot"),
+        Item("Needs attention", "cashier:attentionitem_list", "cashier.AttentionItem", icon="dot"),
         Item("Transactions", "cashier:ledgertransaction_list", "cashier.LedgerTransaction", icon="dot"),
         Item("Ledger entries", "cashier:entry_list", "cashier.Entry", icon="dot"),
         Item("Liability", "cashier:liability", "cashier.Account", icon="dot"),

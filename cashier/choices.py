@@ -54,6 +54,22 @@ class WithdrawalStatus(models.TextChoices):
     FAILED = "failed", "Payout failed"
 
 
+class GatewayAnswer(models.TextChoices):
+    """What a gateway answers to a status query (``cashier.services.gateway_status``)."""
+
+    PAID = "paid", "Paid"  # a deposit confirmed, a payout paid out
+    FAILED = "failed", "Failed"
+    PENDING = "pending", "Pending"
+    UNKNOWN = "unknown", "Unknown"  # the gateway has no record of our reference
+
+
+class AttentionOutcome(models.TextChoices):
+    """A manual resolution of a needs-attention item."""
+
+    PAID = "paid", "Mark paid (deposit confirmed, payout paid out)"
+    FAILED = "failed", "Mark failed (nothing credited, payout funds returned)"
+
+
 class FlagKind(models.TextChoices):
     FAILED_DEPOSITS = "failed_deposits", "Failed deposits"
     DEPOSIT_VELOCITY = "deposit_velocity", "Deposit velocity"

@@ -8,7 +8,7 @@ from backoffice.filtersets import BaseFilterSet
 from backoffice.money import CURRENCY_CHOICES
 from backoffice.querysets import agent_for_user
 from cashier.choices import PLAYER_KINDS, AccountKind, CaseStatus, DepositStatus, FlagKind, WithdrawalStatus
-from cashier.models import AmlCase, Deposit, Entry, LedgerTransaction, Withdrawal
+from cashier.models import AmlCase, AttentionItem, Deposit, Entry, LedgerTransaction, Withdrawal
 
 
 def _date(label):
@@ -89,6 +89,24 @@ class WithdrawalFilterSet(BaseFilterSet):
     class Meta:
         model = Withdrawal
         fields = ["q", "status", "player", "currency", "needs_second_approval", "created_after"]
+
+
+class AttentionItemFilterSet(BaseFilterSet):
+    search_fields = ("deposit__reference", "withdrawal__reference", "withdrawal__payout_reference")
+    state = django_filters.ChoiceFilter(choices=[("open", "Open"), ("resolved", "Resolved")], method="filter_state",
+                                        label="State")
+    kind = django_filters.ChoiceFilter(choices=[("payout", "Payouts"), ("deposit", "Deposits")],
+                                       method="filter_kind", label="Kind")
+
+    class Meta:
+        model = AttentionItem
+        fields = ["q", "state", "kind"]
+
+    def filter_state(self, queryset, name, value):
+        return queryset.filter(resolved_at__isnull=value == "open")
+
+    def filter_kind(self, queryset, name, value):
+        return queryset.filter(**{"withdrawal__isnull" if value == "payout" else "deposit__isnull": False})
 
 
 class AmlCaseFilterSet(BaseFilterSet):

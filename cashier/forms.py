@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 
 from backoffice.forms import FiniteJSONField
 from backoffice.money import has_valid_precision
-from cashier.choices import AdjustmentReason
+from cashier.choices import AdjustmentReason, AttentionOutcome
 from cashier.models import AmlThreshold, AutoApprovalRule, FxRate, PaymentGateway, PaymentMethod, WithdrawalPolicy
 from cashier.simulator import simulation_validate
 from players.models import Player
@@ -72,6 +72,24 @@ class ApproveForm(forms.Form):
 class RejectForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=300,
                              help_text="Operator staff only: agents see that it was rejected, never why.")
+
+
+class AttentionRequeryForm(forms.Form):
+    """Nothing to fill in: the gateway is asked at once (the hidden field makes the POST a bound form)."""
+
+    requery = forms.CharField(widget=forms.HiddenInput, initial="now")
+
+
+class AttentionResolveForm(forms.Form):
+    outcome = forms.ChoiceField(choices=AttentionOutcome.choices, widget=forms.RadioSelect)
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=300,
+                             help_text="What the gateway or the bank confirmed, and how (ticket, statement, call).")
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError("A reason is required.")
+        return reason
 
 
 class CaseAssignForm(forms.Form):

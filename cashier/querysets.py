@@ -51,6 +51,10 @@ class WithdrawalQuerySet(PlayerOwnedQuerySet):
     pass
 
 
+class AttentionItemQuerySet(ScopedQuerySet):
+    """The needs-attention queue: operator staff with the permission only, never agents."""
+
+
 class WithdrawalPolicyQuerySet(ScopedQuerySet):
     pass
 

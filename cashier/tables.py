@@ -1,12 +1,16 @@
 """Tables of the cashier app."""
 
 import django_tables2 as tables
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.timesince import timesince
 
 from backoffice.tables import BaseTable, ChoiceBadgeColumn, DateTimeColumn, MoneyColumn
 from cashier.models import (
     AmlCase,
     AmlFlag,
     AmlThreshold,
+    AttentionItem,
     AutoApprovalRule,
     Deposit,
     Entry,
@@ -123,6 +127,53 @@ class WithdrawalTable(BaseTable):
                   "needs_second_approval", "payout_reference", "paid_at")
         default_columns = ("reference", "created_at", "player", "method", "amount", "status", "auto_approved",
                            "needs_second_approval")
+
+
+class AttentionItemTable(BaseTable):
+    """The needs-attention queue: what waits, since when, and what the gateway last said."""
+
+    id = tables.Column(linkify=True, verbose_name="Item")
+    opened_at = DateTimeColumn(format="Y-m-d H:i", verbose_name="In the queue since")
+    kind = tables.Column(empty_values=(), orderable=False)
+    subject = tables.Column(empty_values=(), orderable=False, verbose_name="Payment")
+    amount = MoneyColumn(orderable=False)
+    waited = tables.Column(empty_values=(), orderable=False, verbose_name="Waiting for")
+    reason = tables.Column(orderable=False)
+    last_query = tables.Column(empty_values=(), orderable=False, verbose_name="Last status query")
+    queries = tables.Column(empty_values=(), orderable=False, verbose_name="Queries")
+    proposed_outcome = tables.Column(verbose_name="Proposed (four-eyes)")
+    resolution = tables.Column()
+    resolved_at = DateTimeColumn(format="Y-m-d H:i")
+
+    class Meta(BaseTable.Meta):
+        model = AttentionItem
+        fields = ("id", "opened_at", "kind", "subject", "amount", "waited", "reason", "last_query", "queries",
+                  "proposed_outcome", "resolution", "resolved_at")
+        default_columns = ("id", "opened_at", "kind", "subject", "amount", "waited", "reason", "last_query",
+                           "queries", "proposed_outcome")
+        order_by = ("opened_at",)  # the longest waiting first
+
+    def render_kind(self, record):
+        return record.kind
+
+    def render_subject(self, record):
+        subject = record.subject
+        return format_html('<a href="{}">{}</a>', subject.get_absolute_url(), subject)
+
+    def value_subject(self, record):
+        return str(record.subject)
+
+    def render_waited(self, record):
+        return timesince(record.waiting_since, record.resolved_at or timezone.now())
+
+    def render_last_query(self, record):
+        subject = record.subject
+        if subject.last_query_at is None:
+            return "—"
+        return f"{subject.last_query_result} ({timesince(subject.last_query_at)} ago)"
+
+    def render_queries(self, record):
+        return record.subject.status_queries
 
 
 class AmlCaseTable(BaseTable):

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from celery import shared_task
 
+from cashier.services import gateway_status
 from cashier.services.deposits import deposits_expire as expire
 from cashier.services.withdrawals import payout_send, withdrawals_stuck
 
@@ -22,6 +25,13 @@ def payouts_requeue() -> None:
 @shared_task
 def deposits_expire() -> int:
     return expire()
+
+
+@shared_task
+def gateway_status_sweep(now: str | None = None) -> dict:
+    """Ask the gateways about overdue deposits and payouts (beat, every minute). ``now``: an ISO time standing
+    for the clock (tests and drills move it forward)."""
+    return gateway_status.gateway_status_sweep(now=dt.datetime.fromisoformat(now) if now else None)
 
 
 @shared_task(acks_late=True)

@@ -10,10 +10,12 @@ from datetime import datetime, time, timedelta
 
 from django.db.models import Count
 from django.db.models.functions import TruncDate
+from django.urls import reverse
 from django.utils import timezone
 
 from backoffice.models import AuditEvent
 from backoffice.paginator import fast_count
+from cashier.models import AttentionItem
 from players.models import Agent, Player
 
 
@@ -43,7 +45,20 @@ def operator_dashboard(*, user) -> dict:
                          "staff and integrations"))
         activity = list(audit.select_related("actor")[:12])
     chart = registrations_by_day(user=user) if Player.objects.can(user) else None
-    return {"kpis": kpis, "activity": activity, "chart": chart}
+    return {"kpis": kpis, "activity": activity, "chart": chart, "attention": attention_alert(user=user)}
+
+
+def attention_alert(*, user) -> dict | None:
+    """The dashboard's alert while payments wait in the needs-attention queue: how many, and the queue's link.
+    None when the queue is empty or the user may not see it."""
+    if not AttentionItem.objects.can(user):
+        return None
+    open_items = AttentionItem.objects.restrict(user).filter(resolved_at__isnull=True)
+    count = open_items.count()  # small by nature (the partial index on open items)
+    if not count:
+        return None
+    oldest = open_items.order_by("opened_at").values_list("opened_at", flat=True).first()
+    return {"count": count, "oldest": oldest, "url": reverse("cashier:attentionitem_list")}
 
 
 def agent_dashboard(*, user, agent) -> dict:

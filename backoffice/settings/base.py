@@ -211,12 +211,21 @@ CELERY_BEAT_SCHEDULE = {
     "players-segment-counts-refresh": {"task": "players.tasks.segment_counts_refresh", "schedule": 3600.0},
     "cashier-deposits-expire": {"task": "cashier.tasks.deposits_expire", "schedule": 60.0},
     "cashier-payouts-requeue": {"task": "cashier.tasks.payouts_requeue", "schedule": 300.0},
+    "cashier-gateway-status-sweep": {"task": "cashier.tasks.gateway_status_sweep", "schedule": 60.0},
     "games-rounds-interrupt-stale": {"task": "games.tasks.rounds_interrupt_stale", "schedule": 3600.0},
 }
 # Cashier: system-account shards per currency (hot house design, docs/architecture.md "Ledger"), and how long
 # a deposit may wait for its gateway before it expires.
 CASHIER_SYSTEM_SHARDS = env.int("CASHIER_SYSTEM_SHARDS", default=16)
 CASHIER_DEPOSIT_EXPIRY_MINUTES = env.int("CASHIER_DEPOSIT_EXPIRY_MINUTES", default=30)
+# Deadlines of what waits on a gateway (docs/operations.md, "Nothing waits forever"): a pending deposit's answer
+# is due M minutes after it was handed over, a payout's N minutes after it was sent; past that the sweep asks the
+# gateway for the status every few minutes, and after K queries that settle nothing the payment lands in the
+# needs-attention queue.
+CASHIER_DEPOSIT_ANSWER_MINUTES = env.int("CASHIER_DEPOSIT_ANSWER_MINUTES", default=10)
+CASHIER_PAYOUT_ANSWER_MINUTES = env.int("CASHIER_PAYOUT_ANSWER_MINUTES", default=15)
+CASHIER_STATUS_QUERY_INTERVAL_MINUTES = env.int("CASHIER_STATUS_QUERY_INTERVAL_MINUTES", default=5)
+CASHIER_STATUS_QUERY_ATTEMPTS = env.int("CASHIER_STATUS_QUERY_ATTEMPTS", default=3)
 
 # --- Logging (structlog over the standard library) -------------------------------------------
 LOG_FORMAT = env.str("LOG_FORMAT", default="console")  # console | json

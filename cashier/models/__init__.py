@@ -47,6 +47,7 @@ Hot system accounts
 """
 
 from .aml import AmlCase, AmlCaseNote, AmlFlag, AmlThreshold
+from .attention import AttentionItem
 from .fx import FxRate, ReconciliationRun
 from .ledger import Account, Entry, LedgerTransaction
 from .payments import (
@@ -66,6 +67,7 @@ __all__ = [
     'AmlCaseNote',
     'AmlFlag',
     'AmlThreshold',
+    'AttentionItem',
     'AutoApprovalRule',
     'Deposit',
     'Entry',

@@ -89,7 +89,24 @@ class PaymentMethod(models.Model):
         return not allowed or country.upper() in allowed
 
 
-class Deposit(models.Model):
+class AwaitsGateway(models.Model):
+    """Bookkeeping of a row that waits on the gateway's answer (a pending deposit, a payout sent).
+
+    ``answer_due_at`` is the deadline: past it, the sweep (``cashier.services.gateway_status``) asks the
+    gateway for the status; ``None`` when nothing is awaited or when the row is in the needs-attention queue.
+    """
+
+    answer_due_at = models.DateTimeField(null=True, blank=True,
+                                         help_text="Past this, the gateway is asked for the status.")
+    status_queries = models.PositiveSmallIntegerField(default=0, help_text="Status queries sent to the gateway.")
+    last_query_at = models.DateTimeField(null=True, blank=True)
+    last_query_result = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Deposit(AwaitsGateway):
     """A player's deposit: initiated > pending > confirmed | failed | expired. Credited once, on confirm."""
 
     reference = models.CharField(max_length=40, unique=True, help_text="Our reference, sent to the gateway.")
@@ -122,7 +139,9 @@ class Deposit(models.Model):
                                    name="deposit_confirmed_is_posted"),
         ]
         indexes = [models.Index(fields=["player", "status", "created_at"], name="deposit_player_status_idx"),
-                   models.Index(fields=["status", "created_at"], name="deposit_status_idx")]
+                   models.Index(fields=["status", "created_at"], name="deposit_status_idx"),
+                   models.Index(fields=["answer_due_at"], condition=models.Q(answer_due_at__isnull=False),
+                                name="deposit_answer_due_idx")]
 
     def __str__(self) -> str:
         return self.reference
@@ -153,7 +172,7 @@ class WebhookEvent(models.Model):
         return f"{self.gateway.code}:{self.event_id}"
 
 
-class Withdrawal(models.Model):
+class Withdrawal(AwaitsGateway):
     """A payout request. Requesting moves the funds to pending withdrawals (reserve); rejection returns
     them; approval queues the payout, which moves them from pending withdrawals to gateway clearing."""
 
@@ -176,6 +195,7 @@ class Withdrawal(models.Model):
                                     related_name="+")
     rejection_reason = models.CharField(max_length=300, blank=True)
     payout_reference = models.CharField(max_length=100, blank=True)
+    payout_sent_at = models.DateTimeField(null=True, blank=True)
     reserve_transaction = models.OneToOneField(LedgerTransaction, on_delete=models.PROTECT, related_name="+")
     settle_transaction = models.OneToOneField(LedgerTransaction, null=True, blank=True, on_delete=models.PROTECT,
                                               related_name="+", help_text="Payout or release.")
@@ -189,7 +209,9 @@ class Withdrawal(models.Model):
         ordering = ["-id"]
         permissions = [("approve_withdrawal", "Approve or reject withdrawals")]
         constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="withdrawal_amount_gt_0")]
-        indexes = [models.Index(fields=["status", "created_at"], name="withdrawal_status_idx")]
+        indexes = [models.Index(fields=["status", "created_at"], name="withdrawal_status_idx"),
+                   models.Index(fields=["answer_due_at"], condition=models.Q(answer_due_at__isnull=False),
+                                name="withdrawal_answer_due_idx")]
 
     def __str__(self) -> str:
         return self.reference

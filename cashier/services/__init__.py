@@ -8,6 +8,11 @@ from cashier.services.aml import (  # noqa: F401
     aml_flag_raise,
 )
 from cashier.services.deposits import deposit_confirm, deposit_fail, deposit_initiate, deposits_expire  # noqa: F401
+from cashier.services.gateway_status import (  # noqa: F401
+    attention_requery,
+    attention_resolve,
+    gateway_status_sweep,
+)
 from cashier.services.ledger import (  # noqa: F401
     IdempotencyConflict,
     InsufficientFunds,

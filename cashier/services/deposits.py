@@ -20,9 +20,10 @@ from backoffice.exceptions import ApplicationError
 from backoffice.money import format_money, has_valid_precision, to_decimal
 from backoffice.services import audit_record
 from cashier.choices import AccountKind, DepositStatus, TransactionKind
-from cashier.models import Deposit, PaymentMethod
+from cashier.models import AttentionItem, Deposit, PaymentMethod
 from cashier.services import aml
 from cashier.services.ledger import accounts_lock, house_account, ledger_post, player_account
+from cashier.services.waiting import answer_due, wait_end
 from players.services import rg_check, rg_usage_record, timeline_record
 
 OPEN_STATUSES = (DepositStatus.INITIATED, DepositStatus.PENDING)
@@ -99,23 +100,24 @@ def deposit_initiate(*, player, method: PaymentMethod, amount, actor=None, integ
 
 
 def _gateway_submit(deposit: Deposit) -> None:
-    """Hand the deposit to its gateway: the simulator answers later through its own webhook."""
+    """Hand the deposit to its gateway: the simulator answers later through its own webhook. Past
+    ``answer_due_at`` without an answer, the gateway is asked for the status (``gateway_status``)."""
     deposit.status = DepositStatus.PENDING
-    deposit.save(update_fields=["status", "updated_at"])
+    deposit.answer_due_at = answer_due("deposit")
+    deposit.save(update_fields=["status", "answer_due_at", "updated_at"])
     if deposit.gateway.is_simulated:
-        # Imported here: cashier.tasks imports the services its tasks run.
-        from cashier.tasks import simulated_gateway_deliver  # noqa: PLC0415
+        # Imported here: the simulator calls the webhook services, which import this module.
+        from cashier.simulator import deposit_accept  # noqa: PLC0415
 
-        delay = float(deposit.gateway.simulation.get("delay_seconds", 2))
         pk = deposit.pk
-        transaction.on_commit(lambda: simulated_gateway_deliver.apply_async(args=[pk], countdown=delay))
+        transaction.on_commit(lambda: deposit_accept(deposit_id=pk))
 
 
 def deposit_confirm(*, deposit_id: int, amount: Decimal, currency: str, gateway_reference: str = "",
-                    integration: str = "") -> tuple[Deposit, bool]:
-    """Credit a deposit once. Returns (deposit, changed). A replay is a no-op; a different amount or
-    currency, or a deposit that already failed, is refused. A late confirmation of an expired deposit is
-    accepted (the gateway took the money)."""
+                    integration: str = "", actor=None) -> tuple[Deposit, bool]:
+    """Credit a deposit once (the gateway's webhook or a status query; ``actor``: staff resolving it by hand).
+    Returns (deposit, changed). A replay is a no-op; a different amount or currency, or a deposit that already
+    failed, is refused. A late confirmation of an expired deposit is accepted (the gateway took the money)."""
 
     with transaction.atomic():
         deposit = Deposit.objects.select_for_update(no_key=True).select_related("player", "method").get(pk=deposit_id)
@@ -131,8 +133,8 @@ def deposit_confirm(*, deposit_id: int, amount: Decimal, currency: str, gateway_
         clearing = house_account(currency=deposit.currency, kind=AccountKind.GATEWAY_CLEARING)
         accounts_lock(accounts=[cash])
         result = ledger_post(idempotency_key=f"deposit:{deposit.pk}", kind=TransactionKind.DEPOSIT,
-                             lines=[(cash, deposit.amount), (clearing, -deposit.amount)], integration=integration,
-                             reference=deposit.reference,
+                             lines=[(cash, deposit.amount), (clearing, -deposit.amount)], actor=actor,
+                             integration=integration, reference=deposit.reference,
                              metadata={"gateway": deposit.gateway.code, "method": deposit.method.code,
                                        "gateway_reference": gateway_reference})
         was = deposit.status
@@ -140,23 +142,25 @@ def deposit_confirm(*, deposit_id: int, amount: Decimal, currency: str, gateway_
         deposit.status, deposit.confirmed_at = DepositStatus.CONFIRMED, timezone.now()
         deposit.ledger_transaction = result.transaction
         deposit.gateway_reference = gateway_reference[:100] or deposit.gateway_reference
+        waited = wait_end(deposit, resolution=f"Settled: confirmed ({integration or 'staff'})", actor=actor,
+                          integration=integration)
         deposit.save(update_fields=["status", "confirmed_at", "ledger_transaction", "is_ftd", "gateway_reference",
-                                    "updated_at"])
+                                    *waited, "updated_at"])
         rg_usage_record(player_id=player.pk, kind="deposit", amount=deposit.amount)
         summary = f"Deposit {deposit.reference} confirmed" + (" (first-time deposit)" if deposit.is_ftd else "")
         timeline_record(player_id=player.pk, kind="cashier.deposit_confirmed", amount=deposit.amount,
-                        currency=deposit.currency, summary=summary, integration=integration,
+                        currency=deposit.currency, summary=summary, actor=actor, integration=integration,
                         ref_type="cashier.deposit", ref_id=str(deposit.pk), data={"ftd": deposit.is_ftd})
         aml.deposit_checks(deposit=deposit)
-        audit_record(integration=integration, action="cashier.deposit_confirm", target=deposit,
+        audit_record(actor=actor, integration=integration, action="cashier.deposit_confirm", target=deposit,
                      before={"status": was}, after={"status": deposit.status, "transaction_id": result.transaction.pk,
                                                     "ftd": deposit.is_ftd})
     return deposit, True
 
 
-def deposit_fail(*, deposit_id: int, reason: str, integration: str = "") -> tuple[Deposit, bool]:
-    """Mark an open deposit failed (nothing was credited). A replay is a no-op; failing a confirmed
-    deposit is refused (out-of-order event)."""
+def deposit_fail(*, deposit_id: int, reason: str, integration: str = "", actor=None) -> tuple[Deposit, bool]:
+    """Mark an open deposit failed (nothing was credited; ``actor``: staff resolving it by hand). A replay is a
+    no-op; failing a confirmed deposit is refused (out-of-order event)."""
 
     with transaction.atomic():
         deposit = Deposit.objects.select_for_update(no_key=True).select_related("player").get(pk=deposit_id)
@@ -166,27 +170,33 @@ def deposit_fail(*, deposit_id: int, reason: str, integration: str = "") -> tupl
             raise ApplicationError("The deposit is already confirmed.", code="invalid_state")
         was = deposit.status
         deposit.status, deposit.failure_reason = DepositStatus.FAILED, reason[:200]
-        deposit.save(update_fields=["status", "failure_reason", "updated_at"])
+        waited = wait_end(deposit, resolution=f"Settled: failed ({integration or 'staff'})", actor=actor,
+                          integration=integration)
+        deposit.save(update_fields=["status", "failure_reason", *waited, "updated_at"])
         timeline_record(player_id=deposit.player_id, kind="cashier.deposit_failed", amount=deposit.amount,
                         currency=deposit.currency, summary=f"Deposit {deposit.reference} failed: {reason}"[:300],
-                        integration=integration, ref_type="cashier.deposit", ref_id=str(deposit.pk))
-        audit_record(integration=integration, action="cashier.deposit_fail", target=deposit, before={"status": was},
-                     after={"status": deposit.status}, reason=reason)
+                        actor=actor, integration=integration, ref_type="cashier.deposit", ref_id=str(deposit.pk))
+        audit_record(actor=actor, integration=integration, action="cashier.deposit_fail", target=deposit,
+                     before={"status": was}, after={"status": deposit.status}, reason=reason)
         aml.failed_deposits_check(deposit=deposit)
     return deposit, True
 
 
 def deposits_expire(*, older_than_minutes: int | None = None, batch: int = 500) -> int:
-    """Expire deposits the gateway never answered (periodic task). Returns how many expired."""
+    """Expire deposits the gateway never answered (periodic task). Returns how many expired. A deposit in
+    the needs-attention queue is left to staff: the gateway could not say whether the money moved."""
 
     minutes = older_than_minutes or getattr(settings, "CASHIER_DEPOSIT_EXPIRY_MINUTES", 30)
     cutoff = timezone.now() - dt.timedelta(minutes=minutes)
     done = 0
     with transaction.atomic():
+        flagged = AttentionItem.objects.filter(resolved_at__isnull=True, deposit__isnull=False).values("deposit_id")
         stale = list(Deposit.objects.select_for_update(skip_locked=True)
-                     .filter(status__in=OPEN_STATUSES, created_at__lt=cutoff).order_by("id")[:batch])
+                     .filter(status__in=OPEN_STATUSES, created_at__lt=cutoff).exclude(pk__in=flagged)
+                     .order_by("id")[:batch])
         for deposit in stale:
-            Deposit.objects.filter(pk=deposit.pk).update(status=DepositStatus.EXPIRED, updated_at=timezone.now())
+            Deposit.objects.filter(pk=deposit.pk).update(status=DepositStatus.EXPIRED, answer_due_at=None,
+                                                         updated_at=timezone.now())
             timeline_record(player_id=deposit.player_id, kind="cashier.deposit_expired", amount=deposit.amount,
                             currency=deposit.currency, summary=f"Deposit {deposit.reference} expired",
                             integration="cashier", ref_type="cashier.deposit", ref_id=str(deposit.pk))

@@ -22,6 +22,7 @@ from cashier.models import AutoApprovalRule, Deposit, PaymentMethod, Withdrawal,
 from cashier.services import aml
 from cashier.services.deposits import clean_amount
 from cashier.services.ledger import InsufficientFunds, house_account, ledger_post, player_account
+from cashier.services.waiting import answer_due, wait_end
 from players.services import timeline_record
 
 
@@ -177,22 +178,25 @@ def payout_send(*, withdrawal_id: int) -> bool:
         if w.status != WithdrawalStatus.APPROVED or w.payout_reference:
             return False
         w.payout_reference = f"PO-{w.reference}"  # our idempotency key at the gateway
-        w.save(update_fields=["payout_reference", "updated_at"])
+        w.payout_sent_at = timezone.now()
+        w.answer_due_at = answer_due("payout", now=w.payout_sent_at)  # then the gateway is asked (gateway_status)
+        w.save(update_fields=["payout_reference", "payout_sent_at", "answer_due_at", "updated_at"])
         audit_record(integration=f"gateway:{w.gateway.code}", action="cashier.payout_send", target=w,
-                     after={"payout_reference": w.payout_reference})
+                     after={"payout_reference": w.payout_reference, "answer_due_at": w.answer_due_at})
         if w.gateway.is_simulated:
-            # Imported here: cashier.tasks imports the services its tasks run.
-            from cashier.tasks import simulated_payout_deliver  # noqa: PLC0415
+            # Imported here: the simulator calls the webhook services, which import this module.
+            from cashier.simulator import payout_accept  # noqa: PLC0415
 
-            delay, pk = float(w.gateway.simulation.get("delay_seconds", 2)), w.pk
-            transaction.on_commit(lambda: simulated_payout_deliver.apply_async(args=[pk], countdown=delay))
+            pk = w.pk
+            transaction.on_commit(lambda: payout_accept(withdrawal_id=pk))
     return True
 
 
 def withdrawal_payout_result(*, withdrawal_id: int, paid: bool, gateway_reference: str = "", reason: str = "",
-                             integration: str = "") -> bool:
-    """The gateway's answer: paid (funds leave pending withdrawals for clearing) or failed (funds return to
-    the player). Idempotent; returns whether anything changed."""
+                             integration: str = "", actor=None) -> bool:
+    """The gateway's answer (its webhook or a status query; ``actor``: staff resolving it by hand): paid (funds
+    leave pending withdrawals for clearing) or failed (funds return to the player). Idempotent; returns whether
+    anything changed."""
     with transaction.atomic():
         w = Withdrawal.objects.select_for_update(no_key=True).select_related("player").get(pk=withdrawal_id)
         target = WithdrawalStatus.PAID if paid else WithdrawalStatus.FAILED
@@ -205,18 +209,20 @@ def withdrawal_payout_result(*, withdrawal_id: int, paid: bool, gateway_referenc
             clearing = house_account(currency=w.currency, kind=AccountKind.GATEWAY_CLEARING)
             w.settle_transaction = ledger_post(
                 idempotency_key=f"withdrawal-payout:{w.reference}", kind=TransactionKind.WITHDRAWAL_PAYOUT,
-                lines=[(pending, -w.amount), (clearing, w.amount)], integration=integration, reference=w.reference,
-                metadata={"gateway_reference": gateway_reference}).transaction
+                lines=[(pending, -w.amount), (clearing, w.amount)], actor=actor, integration=integration,
+                reference=w.reference, metadata={"gateway_reference": gateway_reference}).transaction
             w.paid_at = timezone.now()
         else:
-            _release(w, integration=integration)
+            _release(w, actor=actor, integration=integration)
             w.rejection_reason = f"Payout failed: {reason}"[:300]
         w.status = target
-        w.save(update_fields=["status", "settle_transaction", "paid_at", "rejection_reason", "updated_at"])
+        waited = wait_end(w, resolution=f"Settled: {w.get_status_display().lower()} ({integration or 'staff'})",
+                          actor=actor, integration=integration)
+        w.save(update_fields=["status", "settle_transaction", "paid_at", "rejection_reason", *waited, "updated_at"])
         _timeline(w, "cashier.withdrawal_paid" if paid else "cashier.withdrawal_failed",
                   f"Withdrawal {w.reference} " + ("paid out" if paid else f"payout failed: {reason}"),
-                  integration=integration)
-        audit_record(integration=integration, action="cashier.withdrawal_payout_result", target=w,
+                  actor=actor, integration=integration)
+        audit_record(actor=actor, integration=integration, action="cashier.withdrawal_payout_result", target=w,
                      before={"status": "approved"}, after={"status": w.status}, reason=reason)
     return True
 

@@ -1,6 +1,7 @@
 """Pages of the cashier app: wallets and the ledger, payments, AML cases, reference data, FX import, reconciliation."""
 
 from .aml import AmlCaseAssignView, AmlCaseListView, AmlCaseNoteView, AmlCaseResolveView, AmlCaseView
+from .attention import AttentionItemListView, AttentionItemRequeryView, AttentionItemResolveView, AttentionItemView
 from .ledger import (
     AccountAdjustView,
     EntryListView,
@@ -51,6 +52,10 @@ __all__ = [
     'AmlCaseView',
     'AmlThresholdEditView',
     'AmlThresholdListView',
+    'AttentionItemListView',
+    'AttentionItemRequeryView',
+    'AttentionItemResolveView',
+    'AttentionItemView',
     'AutoApprovalRuleEditView',
     'AutoApprovalRuleListView',
     'DepositCreateView',

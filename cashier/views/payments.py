@@ -21,7 +21,8 @@ class DepositListView(generic.ObjectListView):
 class DepositView(generic.ObjectDetailView):
     queryset = Deposit.objects.select_related("player", "method", "gateway", "ledger_transaction")
     detail_fields = ["reference", "player", "method", "amount", "status", "is_ftd", "gateway_reference",
-                     "failure_reason", "ledger_transaction", "created_at", "confirmed_at", "idempotency_key"]
+                     "failure_reason", "ledger_transaction", "created_at", "confirmed_at", "idempotency_key",
+                     "answer_due_at", "status_queries", "last_query_result"]
 
 
 class DepositCreateView(generic.ActionView):

@@ -111,3 +111,13 @@ def _runs(world):
 
     gateway = _payments(world)["gateway"]
     return _same(ReconciliationRun.objects.get_or_create(gateway=gateway, file_name="x.csv")[0])
+
+
+@matrix.objects_for("cashier.attentionitem")
+def _attention(world):
+    from cashier.models import AttentionItem
+
+    deposits = _payments(world)["deposits"]
+    return {k: AttentionItem.objects.get_or_create(deposit=d, resolved_at=None,
+                                                   defaults={"reason": "The gateway did not answer."})[0]
+            for k, d in deposits.items()}

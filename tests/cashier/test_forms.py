@@ -15,9 +15,10 @@ def _simulation(value):
 
 def test_settings_the_simulator_reads_are_accepted():
     settings = ('{"fail_rate": 0.1, "timeout_rate": 0, "duplicate_rate": 1, "payout_fail_rate": 0.05, '
-                '"delay_seconds": 3}')
+                '"delay_seconds": 3, "webhook_loss_rate": 0.01, "status_query_fail_rate": 0.5}')
     assert _simulation(settings) == {"fail_rate": 0.1, "timeout_rate": 0, "duplicate_rate": 1,
-                                     "payout_fail_rate": 0.05, "delay_seconds": 3}
+                                     "payout_fail_rate": 0.05, "delay_seconds": 3, "webhook_loss_rate": 0.01,
+                                     "status_query_fail_rate": 0.5}
     assert set(_simulation(settings)) == set(SIMULATION_SETTINGS)
 
 
