@@ -73,7 +73,9 @@ def deposit_initiate(*, player, method: PaymentMethod, amount, actor=None, integ
         cash = player_account(player=player, kind=AccountKind.PLAYER_CASH)
         accounts_lock(accounts=[cash])  # serializes this player's deposit checks (RG contract)
         if aml.player_deposits_blocked(player_id=player.pk):
-            raise ApplicationError("Deposits are blocked for this player pending a compliance review.",
+            # Worded without the reason: agents and the player's site read this message, and an AML hold must
+            # never be disclosed to them (tipping off). Operator staff see the open case on the AML pages.
+            raise ApplicationError("Deposits are not available for this player at the moment.",
                                    code="deposits_blocked")
         open_amount = (Deposit.objects.filter(player=player, status__in=OPEN_STATUSES,
                                               created_at__gte=timezone.now() - dt.timedelta(days=1))

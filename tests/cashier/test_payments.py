@@ -113,6 +113,8 @@ def test_five_failed_deposits_in_ten_minutes_block_and_flag(player, method, no_s
     with pytest.raises(ApplicationError) as exc:
         deposit_initiate(player=player, method=method, amount="20")
     assert exc.value.code == "deposits_blocked"
+    # Agents and the player's site read this message: it must not disclose a compliance hold (tipping off).
+    assert not any(word in exc.value.message.lower() for word in ("aml", "compliance", "review", "flag", "launder"))
     risk = OperatorFactory(role="Risk & Compliance")
     aml_case_resolve(case_id=flag.case_id, resolution="customer's card expired", actor=risk)
     deposit_initiate(player=player, method=method, amount="20")
