@@ -63,6 +63,18 @@ class ObjectPermissionMixin:
     def get_action(self) -> str:
         return self.action
 
+    @classmethod
+    def allows(cls, user, kwargs: dict) -> bool:
+        """Whether ``dispatch`` lets ``user`` in (no login page, no 403) for a URL with ``kwargs``.
+
+        Links and buttons to the view are shown only then (``backoffice.links.url_allowed``).
+        """
+        if not getattr(user, "is_authenticated", False):
+            return False
+        view = cls()
+        view.kwargs = kwargs
+        return cls.queryset.all().can(user, view.get_action())
+
     @property
     def model(self):
         return type(self).queryset.model
