@@ -8,6 +8,7 @@ import django_tables2 as tables
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.html import format_html
 
+from backoffice.kinds import kind_label
 from backoffice.links import url_allowed
 from backoffice.models import AuditEvent, User
 from backoffice.money import format_money
@@ -121,6 +122,16 @@ class MoneyColumn(tables.Column):
 
     def value(self, value, record):
         return "" if value is None else str(value)
+
+
+class KindColumn(tables.Column):
+    """A ledger or timeline kind: its human label on screen (``backoffice.kinds``), the code in exports."""
+
+    def render(self, value):
+        return kind_label(value)
+
+    def value(self, value):
+        return value
 
 
 class ChoiceBadgeColumn(tables.Column):

@@ -2,7 +2,7 @@
 
 import django_tables2 as tables
 
-from backoffice.tables import BaseTable, ChoiceBadgeColumn, DateTimeColumn, MoneyColumn
+from backoffice.tables import BaseTable, ChoiceBadgeColumn, DateTimeColumn, KindColumn, MoneyColumn
 from cashier.models import (
     AmlCase,
     AmlFlag,
@@ -24,7 +24,7 @@ class EntryTable(BaseTable):
     id = tables.Column(verbose_name="Entry")
     created_at = DateTimeColumn(verbose_name="Time", format="Y-m-d H:i:s")
     transaction = tables.Column(linkify=True, verbose_name="Transaction", accessor="transaction_id")
-    kind = tables.Column(accessor="transaction__kind", verbose_name="Type", orderable=False)
+    kind = KindColumn(accessor="transaction__kind", verbose_name="Type", orderable=False)
     player = tables.Column(accessor="account__player__username", verbose_name="Player", orderable=False)
     account_kind = tables.Column(accessor="account__kind", verbose_name="Account", orderable=False)
     balance_before = MoneyColumn(verbose_name="Balance before", orderable=False)
@@ -55,6 +55,7 @@ class LedgerTransactionTable(BaseTable):
     # Sorted by id: the same order (both are assigned by one posting call), and created_at has no index.
     created_at = DateTimeColumn(verbose_name="Time", format="Y-m-d H:i:s", order_by=("id",))
     handled_by = tables.Column(verbose_name="Handled by", orderable=False, accessor="handled_by")
+    kind = KindColumn(verbose_name="Type")
 
     class Meta(BaseTable.Meta):
         model = LedgerTransaction

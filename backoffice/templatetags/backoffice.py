@@ -3,6 +3,7 @@
 from django import template
 from django.utils.html import format_html
 
+from backoffice.kinds import kind_label as _kind_label
 from backoffice.links import url_allowed
 from backoffice.money import format_money
 
@@ -79,3 +80,9 @@ def button(context, target, label, css="btn btn-secondary btn-sm"):
 def allowed(target, user) -> bool:
     """``{% if url|allowed:user %}``: whether ``user`` may follow the link (an object or a URL)."""
     return url_allowed(user, _href(target))
+
+
+@register.filter
+def kind_label(kind):
+    """``{{ e.kind|kind_label }}``: the human label of a ledger or timeline kind (``backoffice.kinds``)."""
+    return _kind_label(kind)

@@ -251,7 +251,7 @@ class ObjectEditView(ObjectPermissionMixin, View):
         return self.get_object() if "pk" in self.kwargs else self.model()
 
     def get_form(self, instance):
-        form = self.form(self.request.POST or None, instance=instance)
+        form = self.form(self.request.POST or None, self.request.FILES or None, instance=instance)
         restrict_form_fields(form, self.request.user)
         return form
 
@@ -310,7 +310,7 @@ class ActionView(ObjectPermissionMixin, View):
         return super().get_object() if "pk" in self.kwargs else None
 
     def get_form(self, obj):
-        form = self.form(self.request.POST or None, **self.get_form_kwargs(obj))
+        form = self.form(self.request.POST or None, self.request.FILES or None, **self.get_form_kwargs(obj))
         restrict_form_fields(form, self.request.user)
         return form
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.db.models import Sum
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views import View
@@ -72,7 +73,11 @@ class LedgerTransactionView(generic.ObjectDetailView):
         .order_by("id"), tables.TransactionEntryTable)]
 
     def get_extra_context(self, obj):
-        return {"metadata": obj.metadata}
+        # Every transaction sums to zero per currency; legs that do not are one side of it: the others are on
+        # accounts outside the viewer's scope (an agent never sees the house side). Say so on the page.
+        legs = self.child_rows(Entry.objects.filter(transaction=obj))
+        partial = legs is not None and legs.values("currency").annotate(total=Sum("amount")).exclude(total=0).exists()
+        return {"metadata": obj.metadata, "legs_partial": partial}
 
 
 class LiabilityView(generic.ObjectPermissionMixin, View):
