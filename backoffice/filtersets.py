@@ -57,6 +57,8 @@ class BaseFilterSet(django_filters.FilterSet):
         for field in self.form.fields.values():  # "Any" reads better than Django's dashes in a filter bar
             if hasattr(field, "empty_label") and field.empty_label is not None:
                 field.empty_label = "Any"
+            if isinstance(field.widget, forms.NullBooleanSelect):  # "Unknown" means "either" in a filter
+                field.widget.choices = [("unknown", "Any"), ("true", "Yes"), ("false", "No")]
             choices = getattr(field, "choices", None)
             if choices is None or isinstance(field, forms.ModelChoiceField):  # those use empty_label
                 continue

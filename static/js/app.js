@@ -18,8 +18,11 @@
   document.addEventListener("htmx:configRequest", function (e) {
     if (e.detail.verb !== "get" || !e.detail.elt.matches("form.filters")) return;
     const params = e.detail.parameters;
+    const form = e.detail.elt;
     Array.from(params.keys()).forEach(function (key) {
-      if (params.getAll(key).every(function (v) { return v === ""; })) params.delete(key);
+      // "" is "Any"; so is "unknown" in a yes/no select (Django's NullBooleanSelect).
+      const anyValues = form.querySelector('select[name="' + key + '"] option[value="unknown"]') ? ["", "unknown"] : [""];
+      if (params.getAll(key).every(function (v) { return anyValues.indexOf(v) !== -1; })) params.delete(key);
     });
   });
   // A fragment that cannot load says so instead of "Loading…" forever.

@@ -1,5 +1,6 @@
 """Pages read as their reader expects: labels instead of codes, no doubled crumbs, no half-told ledger, no dead tab."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -41,7 +42,7 @@ def test_ledger_pages_show_kind_labels_not_codes(login):
                 f"/cashier/players/{player.pk}/wallets/"):
         page = client.get(url).content.decode()
         assert "Withdrawal reserved" in page, url
-        assert "cashier.withdrawal_reserve" not in page, url
+        assert not re.search(r">[^<]*cashier\.withdrawal_reserve", page), url  # a tooltip may name the code
 
 
 def test_the_timeline_kind_column_shows_labels(login):

@@ -1,6 +1,5 @@
 """Flows that only a real browser breaks: file uploads through a file chooser, and the Back button after htmx."""
 
-import re
 from decimal import Decimal
 
 import pytest
@@ -57,11 +56,11 @@ def test_back_after_a_filter_change_shows_the_whole_list_page(live_server, page,
     page.goto(f"{live_server.url}/players/")
     expect(page.locator("#object-table")).to_contain_text("back_blocked")
     page.select_option("form.filters select[name=status]", "active")  # htmx swaps the table, pushes the URL
-    expect(page).to_have_url(re.compile(r"/players/\?.*status=active"))
+    expect(page).to_have_url(f"{live_server.url}/players/?status=active")  # only the filters that are set
     expect(page.locator("#object-table")).not_to_contain_text("back_blocked")
     page.goto(f"{live_server.url}/")  # away, then Back twice: to the filtered list, then to the unfiltered one
     page.go_back()
-    expect(page).to_have_url(re.compile(r"/players/\?.*status=active"))
+    expect(page).to_have_url(f"{live_server.url}/players/?status=active")
     _full_page(page)
     expect(page.locator("form.filters")).to_be_visible()
     expect(page.locator("#object-table")).not_to_contain_text("back_blocked")
