@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import django_tables2 as tables
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.html import format_html
 
+from backoffice.kinds import kind_label
+from backoffice.links import url_allowed
 from backoffice.models import AuditEvent, User
 from backoffice.money import format_money
 from backoffice.querysets import ScopedQuerySet, is_operator_staff
@@ -33,13 +37,17 @@ def _shows_hidden_model(model, accessor, user) -> bool:
 
 def restrict_columns(table, user) -> None:
     """Drop (not just hide: exports too) the columns that name rows of a model ``user`` may not see, and
-    the table's ``staff_only_columns`` for anyone but operator staff.
+    the table's ``staff_only_columns`` for anyone but operator staff, and
+    keep a column's links only where ``user`` may follow them (no link that answers 403).
 
     The Content role sees rounds but not players: the rounds' player column goes; agents see no login
     names and no reason staff typed. Row-level scope is the queryset's business; this is the per-model
     rule (``can_name``) for the related values a table reads through. A column that shows a login must
     read through the login's relation (``transaction__actor``), never a property, so that this sees it.
     """
+    for bound in table.columns.iterall():
+        if bound.link is not None and not isinstance(bound.link, _FollowableLink):
+            bound.link = _FollowableLink(bound.link, user)  # the bound column's own copy is the one rendered
     model = table._meta.model
     if model is None:
         return
@@ -48,6 +56,28 @@ def restrict_columns(table, user) -> None:
                if c.name in staff_only or _shows_hidden_model(model, c.accessor, user)]
     if dropped:
         table.exclude = (*(table.exclude or ()), *dropped)
+
+
+_DIGITS = re.compile(r"\d+")
+
+
+class _FollowableLink:
+    """A column's link, kept only where ``user`` may follow it (``url_allowed``); else the plain value.
+
+    The verdict is cached per URL pattern, so a page of rows resolves each kind of target once.
+    """
+
+    def __init__(self, link, user):
+        self.link, self.user, self.verdicts = link, user, {}
+
+    def __call__(self, content, **kwargs):
+        url = self.link.compose_url(**kwargs)
+        if url is None:
+            return content
+        key = _DIGITS.sub("0", url.split("?", 1)[0])  # one verdict per pattern: access is decided per model
+        if key not in self.verdicts:
+            self.verdicts[key] = url_allowed(self.user, url)
+        return self.link(content, **kwargs) if self.verdicts[key] else content
 
 
 class BaseTable(tables.Table):
@@ -101,6 +131,16 @@ class MoneyColumn(tables.Column):
 
     def value(self, value, record):
         return "" if value is None else str(value)
+
+
+class KindColumn(tables.Column):
+    """A ledger or timeline kind: its human label on screen (``backoffice.kinds``), the code in exports."""
+
+    def render(self, value):
+        return kind_label(value)
+
+    def value(self, value):
+        return value
 
 
 class ChoiceBadgeColumn(tables.Column):

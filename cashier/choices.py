@@ -82,3 +82,21 @@ class CaseStatus(models.TextChoices):
     OPEN = "open", "Open"
     IN_REVIEW = "in_review", "In review"
     RESOLVED = "resolved", "Resolved"
+
+
+#: Labels of the cashier's timeline kinds (registered with ``backoffice.kinds`` with the transaction kinds).
+TIMELINE_KIND_LABELS = {
+    "cashier.deposit_initiated": "Deposit started",
+    "cashier.deposit_confirmed": "Deposit confirmed",
+    "cashier.deposit_failed": "Deposit failed",
+    "cashier.deposit_expired": "Deposit expired",
+    "cashier.adjustment": "Manual adjustment",
+    "cashier.withdrawal_requested": "Withdrawal requested",
+    "cashier.withdrawal_approved": "Withdrawal approved",
+    "cashier.withdrawal_first_approval": "Withdrawal: first approval",
+    "cashier.withdrawal_rejected": "Withdrawal rejected",
+    "cashier.withdrawal_paid": "Withdrawal paid out",
+    "cashier.withdrawal_failed": "Withdrawal payout failed",
+    "cashier.aml_flag": "AML flag",
+    "cashier.aml_case_resolved": "AML case resolved",
+}

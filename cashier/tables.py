@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.timesince import timesince
 
-from backoffice.tables import BaseTable, ChoiceBadgeColumn, DateTimeColumn, MoneyColumn
+from backoffice.tables import BaseTable, ChoiceBadgeColumn, DateTimeColumn, KindColumn, MoneyColumn
 from cashier.models import (
     AmlCase,
     AmlFlag,
@@ -28,7 +28,7 @@ class EntryTable(BaseTable):
     id = tables.Column(verbose_name="Entry")
     created_at = DateTimeColumn(verbose_name="Time", format="Y-m-d H:i:s")
     transaction = tables.Column(linkify=True, verbose_name="Transaction", accessor="transaction_id")
-    kind = tables.Column(accessor="transaction__kind", verbose_name="Type", orderable=False)
+    kind = KindColumn(accessor="transaction__kind", verbose_name="Type", orderable=False)
     player = tables.Column(accessor="account__player__username", verbose_name="Player", orderable=False)
     account_kind = tables.Column(accessor="account__kind", verbose_name="Account", orderable=False)
     balance_before = MoneyColumn(verbose_name="Balance before", orderable=False)
@@ -68,6 +68,7 @@ class LedgerTransactionTable(BaseTable):
     created_at = DateTimeColumn(verbose_name="Time", format="Y-m-d H:i:s", order_by=("id",))
     # Reads through the login (``actor``) so that ``restrict_columns`` drops it for agents.
     handled_by = tables.Column(verbose_name="Handled by", orderable=False, accessor="actor", empty_values=())
+    kind = KindColumn(verbose_name="Type")
 
     class Meta(BaseTable.Meta):
         model = LedgerTransaction

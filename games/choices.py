@@ -40,3 +40,12 @@ class WalletTxStatus(models.TextChoices):
     OK = "ok", "Booked"
     ROLLED_BACK = "rolled_back", "Rolled back"
     NOOP = "noop", "No money moved"
+
+
+#: Labels of the games app's ledger and timeline kinds (registered with ``backoffice.kinds``).
+KIND_LABELS = {
+    "games.bet": "Bet",
+    "games.win": "Win",
+    "games.rollback": "Bet rolled back",
+    "games.round": "Game round",
+}

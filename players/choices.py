@@ -71,3 +71,26 @@ class UsageKind(models.TextChoices):
     DEPOSIT = "deposit", "Deposit"
     WAGER = "wager", "Wager"
     WIN = "win", "Win"
+
+
+#: Labels of the players app's timeline kinds (registered with ``backoffice.kinds``).
+TIMELINE_KIND_LABELS = {
+    "players.registered": "Registered",
+    "players.login": "Logged in",
+    "players.login_locked": "Login locked",
+    "players.profile_changed": "Profile changed",
+    "players.status": "Account status",
+    "players.kyc": "KYC status",
+    "players.moved": "Moved to another agent",
+    "players.credit_limits": "Credit limits",
+    "players.tags": "Tags",
+    "players.note": "Note",
+    "players.staff_note": "Staff note",
+    "players.follow_up_done": "Follow-up done",
+    "players.limit_applied": "Limit in force",
+    "players.limit_pending": "Limit increase pending",
+    "players.limit_confirmed": "Limit increase confirmed",
+    "players.reality_check": "Reality check",
+    "players.timeout": "Time-out",
+    "players.self_exclusion": "Self-exclusion",
+}

@@ -1,7 +1,9 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
+from backoffice.filtersets import SelectorChoiceField
 from backoffice.money import CURRENCY_CHOICES
+from backoffice.querysets import agent_for_user
 from players.choices import (
     AgentFlag,
     ExclusionKind,
@@ -15,6 +17,7 @@ from players.choices import (
 )
 from players.models import Agent, Segment
 from players.rg_profiles import EXCLUSION_CHOICES, TIMEOUT_CHOICES
+from players.selectors import follow_up_assignee_choices
 from players.visibility import Visibility
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -72,6 +75,17 @@ class PlayerCreateForm(_ProfileFields):
 
     field_order = ["username", "email", "first_name", "last_name", "date_of_birth", "country", "currency", "agent",
                    "vip_level", "registration_source", "credit_limit", "max_wager", "is_test"]
+
+    def restrict_to_user(self, user) -> None:
+        """An agent adds players to its own sub-tree only (the dropdown is already restricted to it): its
+        own node is the default, "no agent" is no choice, and the currency defaults to the node's."""
+        agent = agent_for_user(user)
+        if agent is None:
+            return
+        field = self.fields["agent"]
+        field.required, field.empty_label = True, None
+        field.initial = agent.pk
+        self.fields["currency"].initial = agent.currency
 
 
 class PlayerEditForm(_ProfileFields):
@@ -147,8 +161,8 @@ class NoteForm(forms.Form):
     channel = forms.ChoiceField(choices=NoteChannel.choices)
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
     follow_up_on = forms.DateField(required=False, widget=DATE)
-    assignee = forms.ModelChoiceField(queryset=get_user_model().objects.filter(is_active=True, agent_node__isnull=True),
-                                      required=False)
+    assignee = SelectorChoiceField(selector=follow_up_assignee_choices, queryset=get_user_model().objects.none(),
+                                   required=False, help_text="Staff who may close the follow-up.")
     visibility = forms.ChoiceField(choices=Visibility.choices, initial=Visibility.ALL,
                                    help_text="Staff-only notes are never shown to agents.")
 

@@ -138,8 +138,8 @@ class NoteTable(BaseTable):
     assignee = tables.Column(accessor="assignee__username", verbose_name="Assignee", default="—")
     follow_up_done_at = DateTimeColumn(format="Y-m-d", verbose_name="Done")
     done = tables.TemplateColumn(
-        '{% if record.follow_up_on and not record.follow_up_done_at %}<a class="btn btn-ghost btn-sm" '
-        'href="{% url "players:note_done" record.pk %}">Mark done</a>{% endif %}', orderable=False, verbose_name="",
+        '{% if record.follow_up_on and not record.follow_up_done_at %}{% url "players:note_done" record.pk as done %}'
+        '{% button done "Mark done" "btn btn-ghost btn-sm" %}{% endif %}', orderable=False, verbose_name="",
         exclude_from_export=True)
 
     class Meta(BaseTable.Meta):

@@ -54,13 +54,6 @@ class ObjectPermissionMixin:
     #: without any of them the answer is 403, as for the view's own action.
     also_requires: tuple[tuple[type[models.Model], str], ...] = ()
 
-    @classmethod
-    def permitted(cls, user, obj=None) -> bool:
-        """Whether ``user`` may use this view (on ``obj``): for links and buttons to it."""
-        base = cls.queryset.all()
-        own = base.permits(user, obj, cls.action) if obj is not None else base.can(user, cls.action)
-        return own and all(m._default_manager.all().can(user, a) for m, a in cls.also_requires)
-
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
@@ -73,6 +66,19 @@ class ObjectPermissionMixin:
 
     def get_action(self) -> str:
         return self.action
+
+    @classmethod
+    def allows(cls, user, kwargs: dict) -> bool:
+        """Whether ``dispatch`` lets ``user`` in (no login page, no 403) for a URL with ``kwargs``.
+
+        Links and buttons to the view are shown only then (``backoffice.links.url_allowed``).
+        """
+        if not getattr(user, "is_authenticated", False):
+            return False
+        view = cls()
+        view.kwargs = kwargs
+        return cls.queryset.all().can(user, view.get_action()) and all(
+            m._default_manager.all().can(user, a) for m, a in cls.also_requires)
 
     @property
     def model(self):
@@ -267,7 +273,7 @@ class ObjectEditView(ObjectPermissionMixin, View):
         return self.get_object() if "pk" in self.kwargs else self.model()
 
     def get_form(self, instance):
-        form = self.form(self.request.POST or None, instance=instance)
+        form = self.form(self.request.POST or None, self.request.FILES or None, instance=instance)
         restrict_form_fields(form, self.request.user)
         return form
 
@@ -326,7 +332,7 @@ class ActionView(ObjectPermissionMixin, View):
         return super().get_object() if "pk" in self.kwargs else None
 
     def get_form(self, obj):
-        form = self.form(self.request.POST or None, **self.get_form_kwargs(obj))
+        form = self.form(self.request.POST or None, self.request.FILES or None, **self.get_form_kwargs(obj))
         restrict_form_fields(form, self.request.user)
         return form
 

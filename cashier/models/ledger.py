@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
+from backoffice.kinds import kind_label
 from backoffice.money import CurrencyField, MoneyField
 from backoffice.querysets import ScopedManager
 from cashier.choices import PLAYER_KINDS, AccountKind
@@ -95,10 +96,14 @@ class LedgerTransaction(models.Model):
         indexes = [models.Index(fields=["reference"], name="ledgertransaction_ref_idx")]
 
     def __str__(self) -> str:
-        return f"Transaction {self.pk} · {self.kind}"
+        return f"Transaction {self.pk} · {kind_label(self.kind)}"
 
     def get_absolute_url(self) -> str:
         return reverse("cashier:ledgertransaction", args=[self.pk])
+
+    def get_kind_display(self) -> str:
+        """The kind's label (``backoffice.kinds``), as a choices field would give it."""
+        return kind_label(self.kind)
 
     @property
     def handled_by(self) -> str:

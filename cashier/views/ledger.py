@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db.models import Sum
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views import View
@@ -75,7 +76,12 @@ class LedgerTransactionView(generic.ObjectDetailView):
         .order_by("id"), tables.TransactionEntryTable)]
 
     def get_extra_context(self, obj):
-        return {"metadata": selectors.ledger_transaction_metadata(user=self.request.user, transaction=obj)}
+        # Every transaction sums to zero per currency; legs that do not are one side of it: the others are on
+        # accounts outside the viewer's scope (an agent never sees the house side). Say so on the page.
+        legs = self.child_rows(Entry.objects.filter(transaction=obj))
+        partial = legs is not None and legs.values("currency").annotate(total=Sum("amount")).exclude(total=0).exists()
+        return {"metadata": selectors.ledger_transaction_metadata(user=self.request.user, transaction=obj),
+                "legs_partial": partial}
 
 
 class LiabilityView(generic.ObjectPermissionMixin, View):

@@ -16,6 +16,7 @@ from backoffice.services import audit_record, snapshot
 from players.choices import KycStatus, NoteChannel, PlayerStatus, SegmentKind
 from players.models import Agent, KycEvent, Note, Player, RgExclusion, Segment
 from players.rg_profiles import profile_for_country
+from players.selectors import follow_up_assignees
 from players.services.timeline import timeline_record
 from players.visibility import Visibility, note_timeline_kind
 
@@ -302,6 +303,8 @@ def note_create(*, player, text: str, channel: str = NoteChannel.NOTE, actor=Non
         raise ApplicationError("The follow-up date is in the past.", code="follow_up_on")
     if assignee is not None and follow_up_on is None:
         raise ApplicationError("Give a follow-up date for the assignee.", code="follow_up_on")
+    if assignee is not None and not follow_up_assignees().filter(pk=assignee.pk).exists():
+        raise ApplicationError("This login may not be assigned follow-ups.", code="assignee")
     note = Note.objects.create(player_id=player.pk, text=text.strip(), channel=channel,
                                author=actor if getattr(actor, "pk", None) else None,
                                follow_up_on=follow_up_on, assignee=assignee, visibility=visibility)

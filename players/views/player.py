@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -11,7 +12,6 @@ from backoffice.views import generic
 from players import filtersets, tables
 from players.models import Agent, KycEvent, Note, Player, RgExclusion, Segment, TimelineEvent
 from players.services import rg as rg_services
-from players.views.player_actions import PlayerTagsView
 
 TIMELINE_PAGE = 50
 
@@ -47,16 +47,16 @@ class PlayerView(generic.ObjectDetailView):
         return super().activity(obj) if self.tab == "profile" else None
 
     def get_extra_context(self, obj):
+        hidden = set() if wallets_visible(self.request.user) else {"wallets"}
         tabs = [{"key": k, "label": label, "url": reverse(url, args=[obj.pk]), "active": k == self.tab}
-                for k, label, url in TABS]
+                for k, label, url in TABS if k not in hidden or k == self.tab]
         # The player's node, for roles that may view nodes (Marketing sees players, not the agent tree).
         agent = obj.agent if obj.agent_id and Agent.objects.all().permits(self.request.user, obj.agent) else None
         return {"tabs": tabs, "tab": self.tab, "profile": obj.rg_profile, "agent": agent, **self.tab_context(obj)}
 
     def tab_context(self, obj) -> dict:
         tags = self.child_rows(Segment.objects.filter(static_members=obj))
-        return {"tags": None if tags is None else list(tags),
-                "can_tag": PlayerTagsView.permitted(self.request.user, obj)}
+        return {"tags": None if tags is None else list(tags)}
 
     def get(self, request, *args, **kwargs):
         return vary_on_htmx(super().get(request, *args, **kwargs))
@@ -69,8 +69,19 @@ class PlayerWalletsView(PlayerView):
         try:
             url = reverse("cashier:player_wallets", kwargs={"pk": obj.pk})
         except NoReverseMatch:
-            url = None
+            return {"wallets_url": None}
+        if not wallets_visible(self.request.user):
+            return {"wallets_url": None, "wallets_absent": "Your role does not see balances."}
         return {"wallets_url": url}
+
+
+def wallets_visible(user) -> bool:
+    """The Wallets tab shows the cashier's accounts: a role that may not view them gets no such tab."""
+    try:
+        account = apps.get_model("cashier", "Account")
+    except LookupError:  # no cashier module
+        return False
+    return account.objects.can(user, "view")
 
 
 class PlayerLimitsView(PlayerView):

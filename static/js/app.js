@@ -14,6 +14,24 @@
       window.location.href = "/";
     }
   });
+  // A filter bar sends (and so pushes into the address bar) only the filters that are set.
+  document.addEventListener("htmx:configRequest", function (e) {
+    if (e.detail.verb !== "get" || !e.detail.elt.matches("form.filters")) return;
+    const params = e.detail.parameters;
+    const form = e.detail.elt;
+    Array.from(params.keys()).forEach(function (key) {
+      // "" is "Any"; so is "unknown" in a yes/no select (Django's NullBooleanSelect).
+      const anyValues = form.querySelector('select[name="' + key + '"] option[value="unknown"]') ? ["", "unknown"] : [""];
+      if (params.getAll(key).every(function (v) { return anyValues.indexOf(v) !== -1; })) params.delete(key);
+    });
+  });
+  // A fragment that cannot load says so instead of "Loading…" forever.
+  document.addEventListener("htmx:responseError", function (e) {
+    const target = e.detail.target;
+    if (target && target.hasAttribute("data-loading")) {
+      target.innerHTML = '<p class="muted">Could not load this section (' + e.detail.xhr.status + ").</p>";
+    }
+  });
   document.addEventListener("click", function (e) {
     if (e.target.closest("[data-toggle-sidebar]")) {
       document.getElementById("sidebar").classList.toggle("open");

@@ -65,7 +65,10 @@ def test_deposit_limit_raise_pending_then_self_exclusion(live_server, page, sign
     # The timeline shows all three, newest first.
     page.click(".tabs >> text=Timeline")
     rows = page.locator("#timeline tbody tr")
-    expect(rows.first).to_contain_text("players.self_exclusion")
-    expect(page.locator("#timeline")).to_contain_text("players.limit_pending")
-    expect(page.locator("#timeline")).to_contain_text("players.limit_applied")
+    # Kinds read as labels; the code stays on the row (data-kind) and in its tooltip.
+    expect(rows.first).to_have_attribute("data-kind", "players.self_exclusion")
+    expect(rows.first).to_contain_text("Self-exclusion")
+    expect(page.locator("#timeline tr[data-kind='players.limit_pending']")).to_contain_text("Limit increase pending")
+    expect(page.locator("#timeline tr[data-kind='players.limit_applied']").first).to_contain_text("Limit in force")
+    expect(page.locator("#timeline")).not_to_contain_text("players.")
     page.screenshot(path="test-results/players-rg-timeline.png", full_page=True)
