@@ -1,6 +1,7 @@
 import structlog
 from celery import shared_task
 
+from backoffice import export
 from backoffice.models import AuditChainHead
 
 log = structlog.get_logger(__name__)
@@ -13,3 +14,16 @@ def audit_chain_anchor() -> None:
     head = AuditChainHead.objects.filter(pk=1).first()
     if head is not None:
         log.info("audit.anchor", seq=head.seq, hash=head.hash)
+
+
+@shared_task(name="backoffice.tasks.export_job_run", ignore_result=True, acks_late=True, reject_on_worker_lost=True)
+def export_job_run_task(job_id: int) -> None:
+    """Write an export job's file. Idempotent (``export.export_job_run``): a finished job is left alone and
+    a redelivered one (its worker killed halfway) starts over and overwrites its file."""
+    export.export_job_run(job_id=job_id)
+
+
+@shared_task(ignore_result=True)
+def export_jobs_sweep() -> None:
+    """Fail export jobs whose worker stopped, delete old export files."""
+    export.export_jobs_sweep()
