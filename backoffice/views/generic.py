@@ -115,7 +115,7 @@ class ObjectListView(ObjectPermissionMixin, View):
         return table
 
     @classmethod
-    def for_user(cls, user, query: str, **kwargs) -> ObjectListView:
+    def for_user(cls, user, query: str, *args, **kwargs) -> ObjectListView:
         """The view as it answers ``user`` asking for the list with ``query``, outside any request.
 
         An export job re-runs the list through this: the same restriction (``restrict_to``), filter set,
@@ -126,7 +126,7 @@ class ObjectListView(ObjectPermissionMixin, View):
         request.user = user
         request.GET = QueryDict(query)
         view = cls()
-        view.setup(request, **kwargs)
+        view.setup(request, *args, **kwargs)
         view.restrict_to(user)
         return view
 
@@ -164,7 +164,7 @@ class ObjectListView(ObjectPermissionMixin, View):
 
     def export(self, queryset, fmt: str):
         """Up to ``EXPORT_INLINE_MAX_ROWS`` rows (counted like the pager) stream at once; more become a job."""
-        count, _estimate = fast_count(queryset, exact_limit=settings.EXPORT_INLINE_MAX_ROWS)
+        count, estimate = fast_count(queryset, exact_limit=settings.EXPORT_INLINE_MAX_ROWS)
         if count > settings.EXPORT_INLINE_MAX_ROWS:
             query = self.request.GET.copy()
             query.pop("export", None)
@@ -173,8 +173,9 @@ class ObjectListView(ObjectPermissionMixin, View):
                                     model=self.model, title=title, fmt=fmt, rows_total=count)
             self.request.session[PENDING_SESSION_KEY] = True  # pages now look for it finishing (context processor)
             messages.info(self.request, format_html(
-                "Your export of about {} rows is being prepared. <a href=\"{}\">Follow it in My exports</a>; "
-                "you will be told here when it is ready.", f"{count:,}", job.get_absolute_url()))
+                "Your export of {}{} rows is being prepared. <a href=\"{}\">Follow it in My exports</a>; "
+                "you will be told here when it is ready.", "about " if estimate else "", f"{count:,}",
+                job.get_absolute_url()))
             return HttpResponseRedirect(f"{self.request.path}?{query.urlencode()}" if query else self.request.path)
         table, ordered = self.export_table(queryset)
         name = self.model._meta.model_name
