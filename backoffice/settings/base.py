@@ -198,6 +198,7 @@ EXPORT_DIR = env.str("EXPORT_DIR", default=str(BASE_DIR / "var" / "exports"))
 EXPORT_PROGRESS_EVERY = 5_000  # rows between two progress updates (the job's heartbeat)
 EXPORT_JOB_STALE_MINUTES = env.int("EXPORT_JOB_STALE_MINUTES", default=30)  # no heartbeat for this long: failed
 EXPORT_KEEP_DAYS = env.int("EXPORT_KEEP_DAYS", default=7)  # files of finished jobs are deleted after this
+EXPORT_JOB_TIME_LIMIT = env.int("EXPORT_JOB_TIME_LIMIT", default=45 * 60)  # seconds; below the broker's 1 h redelivery
 
 # --- Celery ----------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
