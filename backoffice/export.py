@@ -152,8 +152,7 @@ def export_job_create(*, user, path: str, query: str, model, title: str, fmt: st
     """
     if fmt not in ExportFormat.values:
         raise ValueError(f"Unknown export format {fmt!r}")
-    job = (ExportJob.objects.filter(user=user, path=path, query=query, format=fmt, status__in=OPEN)
-           .select_for_update().first())
+    job = ExportJob.objects.filter(user=user, path=path, query=query, format=fmt, status__in=OPEN).first()
     if job is not None:
         return job
     job = ExportJob.objects.create(user=user, path=path, query=query, format=fmt, title=title[:200],

@@ -230,3 +230,10 @@ def test_my_exports_polls_while_a_job_is_open(login, tree, export_dir):
     assert 'hx-trigger="every 2s"' not in client.get("/system/exports/").content.decode()
     progress = client.get(f"/system/exports/{job.pk}/", HTTP_HX_REQUEST="true").content.decode()
     assert progress.lstrip().startswith('<section id="export-progress"') and "Download CSV" in progress
+
+
+def test_the_export_buttons_let_the_browser_follow_a_redirect(login, tree):
+    """A ``download`` attribute would save the redirect's page ("being prepared") as the file."""
+    body = login(tree["a"].user).get("/players/").content.decode()
+    buttons = re.findall(r'<a [^>]*href="\?export=(?:csv|xlsx)"[^>]*>', body)
+    assert len(buttons) == 2 and not any(" download" in b for b in buttons)
