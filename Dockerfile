@@ -27,7 +27,10 @@ RUN pip install --no-deps . \
        DATABASE_URL=postgres://build:build@build.invalid:5432/build \
        python manage.py collectstatic --noinput
 
-# Code and collected static files stay root-owned and read-only for the process.
+# Code and collected static files stay root-owned and read-only for the process. Export jobs write their files
+# into EXPORT_DIR, a volume shared by web and worker (docker-compose.yml), owned by the process's user.
+RUN mkdir -p /var/lib/backoffice/exports && chown app:app /var/lib/backoffice/exports
+ENV EXPORT_DIR=/var/lib/backoffice/exports
 USER app
 EXPOSE 8000
 # granian: a Rust HTTP server running the WSGI app on 2 worker processes with 2 threads each (keep-alive, HTTP/1.1

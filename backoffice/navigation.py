@@ -27,7 +27,8 @@ class Section:
 
 
 MENU: tuple[Section, ...] = (
-    Section("Overview", (Item("Dashboard", "home", icon="home"),)),
+    Section("Overview", (Item("Dashboard", "home", icon="home"),
+                         Item("My exports", "backoffice:exportjob_list", "backoffice.ExportJob", icon="dot"))),
     Section("Players", (
         Item("Players", "players:player_list", "players.Player", icon="users"),
         Item("Agents", "players:agent_list", "players.Agent", icon="tree"),

@@ -10,7 +10,7 @@ from django.utils.html import format_html
 
 from backoffice.kinds import kind_label
 from backoffice.links import url_allowed
-from backoffice.models import AuditEvent, User
+from backoffice.models import AuditEvent, ExportJob, User
 from backoffice.money import format_money
 from backoffice.querysets import ScopedQuerySet, is_operator_staff
 
@@ -189,3 +189,28 @@ class UserTable(BaseTable):
 
     def value_role(self, record):
         return self.render_role(record)
+
+
+class ExportJobTable(BaseTable):
+    title = tables.Column(linkify=True, verbose_name="List")
+    status = ChoiceBadgeColumn()
+    progress = tables.TemplateColumn(
+        '{% if record.status == "done" %}{{ record.rows_done }} rows{% else %}{{ record.rows_done }} / '
+        'about {{ record.rows_total }} ({{ record.percent }}%){% endif %}',
+        verbose_name="Rows", orderable=False)
+    created_at = DateTimeColumn(format="Y-m-d H:i:s", verbose_name="Asked")
+    finished_at = DateTimeColumn(format="Y-m-d H:i:s", verbose_name="Finished")
+    download = tables.TemplateColumn(
+        '{% if record.status == "done" and record.file %}<a class="btn btn-secondary btn-sm" '
+        'href="{% url "backoffice:exportjob_download" record.pk %}">Download</a>'
+        '{% elif record.status == "done" %}<span class="muted">Deleted</span>{% endif %}',
+        verbose_name="", orderable=False)
+    download.exclude_from_export = True
+
+    class Meta(BaseTable.Meta):
+        model = ExportJob
+        fields = ("title", "format", "status", "progress", "user", "created_at", "finished_at", "query", "error",
+                  "download")
+        default_columns = ("title", "format", "status", "progress", "user", "created_at", "finished_at", "download")
+        order_by = ("-created_at",)
+        empty_text = "No exports yet. Lists larger than the inline limit are exported here."

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from backoffice import api_urls
-from backoffice.views import audit, auth, health, users
+from backoffice.views import audit, auth, exports, health, users
 
 backoffice_patterns = (
     [
@@ -15,6 +15,9 @@ backoffice_patterns = (
         path("logins/<int:pk>/active/", users.UserActiveView.as_view(), name="user_active"),
         path("logins/<int:pk>/two-factor-reset/", users.UserTwoFactorResetView.as_view(), name="user_2fa_reset"),
         path("logins/<int:pk>/unlock/", users.UserUnlockView.as_view(), name="user_unlock"),
+        path("exports/", exports.ExportJobListView.as_view(), name="exportjob_list"),
+        path("exports/<int:pk>/", exports.ExportJobView.as_view(), name="exportjob"),
+        path("exports/<int:pk>/download/", exports.ExportJobDownloadView.as_view(), name="exportjob_download"),
     ],
     "backoffice",
 )

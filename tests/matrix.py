@@ -25,8 +25,8 @@ from backoffice.roles import ROLES, role_permissions
 
 # URL names that are not object pages: they have their own tests.
 EXEMPT = {"login", "logout", "two_factor", "healthz"}
-# Function views open to every signed-in user.
-OPEN_TO_ALL_USERS = {"home"}
+# Pages open to every signed-in user (each scoped to the user's own rows: tests/backoffice/test_exports.py).
+OPEN_TO_ALL_USERS = {"home", "backoffice:exportjob_list", "backoffice:exportjob", "backoffice:exportjob_download"}
 
 
 @dataclass

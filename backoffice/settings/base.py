@@ -85,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "backoffice.context_processors.shell",
+                "backoffice.context_processors.export_notices",
             ],
             "builtins": ["backoffice.templatetags.backoffice"],
         },
@@ -190,6 +191,14 @@ DJANGO_TABLES2_TEMPLATE = "partials/tables2.html"
 LIST_PAGE_SIZE = 50
 LIST_EXACT_COUNT_LIMIT = 10_000  # above this, list pages show the planner's estimate
 EXPORT_MAX_ROWS = 1_000_000
+# Exports of more rows than this (counted like the list's pager) run as a Celery job into EXPORT_DIR, which
+# the web and worker processes must share; the user downloads the file from "My exports".
+EXPORT_INLINE_MAX_ROWS = env.int("EXPORT_INLINE_MAX_ROWS", default=20_000)
+EXPORT_DIR = env.str("EXPORT_DIR", default=str(BASE_DIR / "var" / "exports"))
+EXPORT_PROGRESS_EVERY = 5_000  # rows between two progress updates (the job's heartbeat)
+EXPORT_JOB_STALE_MINUTES = env.int("EXPORT_JOB_STALE_MINUTES", default=30)  # no heartbeat for this long: failed
+EXPORT_KEEP_DAYS = env.int("EXPORT_KEEP_DAYS", default=7)  # files of finished jobs are deleted after this
+EXPORT_JOB_TIME_LIMIT = env.int("EXPORT_JOB_TIME_LIMIT", default=45 * 60)  # seconds; below the broker's 1 h redelivery
 
 # --- Celery ----------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
@@ -207,6 +216,7 @@ CELERY_RESULT_EXPIRES = None  # no result backend, so no daily backend_cleanup t
 # Every periodic task of the product is declared here, and only here.
 CELERY_BEAT_SCHEDULE = {
     "audit-chain-anchor": {"task": "backoffice.tasks.audit_chain_anchor", "schedule": 300.0},
+    "backoffice-export-jobs-sweep": {"task": "backoffice.tasks.export_jobs_sweep", "schedule": 300.0},
     "players-rg-limits-apply-matured": {"task": "players.tasks.rg_limits_apply_matured", "schedule": 300.0},
     "players-segment-counts-refresh": {"task": "players.tasks.segment_counts_refresh", "schedule": 3600.0},
     "cashier-deposits-expire": {"task": "cashier.tasks.deposits_expire", "schedule": 60.0},

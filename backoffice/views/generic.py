@@ -24,22 +24,23 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.http import HttpResponseRedirect
+from django.http import HttpRequest, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404
 from django.template.loader import select_template
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.views import View
 from django_tables2 import RequestConfig
 
 from backoffice.exceptions import ApplicationError
-from backoffice.export import export_audit, export_csv, export_xlsx
+from backoffice.export import PENDING_SESSION_KEY, export_audit, export_csv, export_job_create, export_xlsx
 from backoffice.filtersets import restrict_form_fields
 from backoffice.htmx import vary_on_htmx, wants_partial
 from backoffice.models import AuditEvent
 from backoffice.money import MoneyField, format_money
-from backoffice.paginator import FastPaginator
+from backoffice.paginator import FastPaginator, fast_count
 from backoffice.querysets import ScopedQuerySet, is_operator_staff
 from backoffice.services import reference_save, snapshot
 from backoffice.tables import restrict_columns
@@ -57,12 +58,16 @@ class ObjectPermissionMixin:
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        base = type(self).queryset.all()
-        if not base.can(request.user, self.get_action()) or not all(
-                m._default_manager.all().can(request.user, a) for m, a in self.also_requires):
-            raise PermissionDenied
-        self.queryset = base.restrict(request.user, self.get_action())
+        self.restrict_to(request.user)
         return super().dispatch(request, *args, **kwargs)
+
+    def restrict_to(self, user) -> None:
+        """403 when ``user`` may not perform the action at all; else the queryset becomes its rows."""
+        base = type(self).queryset.all()
+        if not base.can(user, self.get_action()) or not all(
+                m._default_manager.all().can(user, a) for m, a in self.also_requires):
+            raise PermissionDenied
+        self.queryset = base.restrict(user, self.get_action())
 
     def get_action(self) -> str:
         return self.action
@@ -126,12 +131,33 @@ class ObjectListView(ObjectPermissionMixin, View):
         )
         return table
 
-    def get(self, request, *args, **kwargs):
-        filterset = self.get_filterset()
+    @classmethod
+    def for_user(cls, user, query: str, *args, **kwargs) -> ObjectListView:
+        """The view as it answers ``user`` asking for the list with ``query``, outside any request.
+
+        An export job re-runs the list through this: the same restriction (``restrict_to``), filter set,
+        ordering and columns as the page, so a file made later holds what the inline export would have.
+        """
+        request = HttpRequest()
+        request.method = "GET"
+        request.user = user
+        request.GET = QueryDict(query)
+        view = cls()
+        view.setup(request, *args, **kwargs)
+        view.restrict_to(user)
+        return view
+
+    def get_rows(self, filterset=None):
+        """The restricted queryset with the request's filters applied."""
         queryset = self.queryset
         if filterset is not None and filterset.is_bound:
             # Invalid filter input shows the form errors over an empty table, never a 500.
             queryset = filterset.qs if filterset.is_valid() else queryset.none()
+        return queryset
+
+    def get(self, request, *args, **kwargs):
+        filterset = self.get_filterset()
+        queryset = self.get_rows(filterset)
         export = request.GET.get("export")
         if export in ("csv", "xlsx"):
             return self.export(queryset, export)
@@ -146,11 +172,29 @@ class ObjectListView(ObjectPermissionMixin, View):
         template = self.partial_template_name if wants_partial(request) else self.template_name
         return vary_on_htmx(TemplateResponse(request, template, context))
 
-    def export(self, queryset, fmt: str):
+    def export_table(self, queryset):
+        """The export's table (every column the user may see) and its rows in the requested order."""
         table = self.table(queryset)
         restrict_columns(table, self.request.user)
         RequestConfig(self.request, paginate=False).configure(table)
-        ordered = table.data.data
+        return table, table.data.data
+
+    def export(self, queryset, fmt: str):
+        """Up to ``EXPORT_INLINE_MAX_ROWS`` rows (counted like the pager) stream at once; more become a job."""
+        count, estimate = fast_count(queryset, exact_limit=settings.EXPORT_INLINE_MAX_ROWS)
+        if count > settings.EXPORT_INLINE_MAX_ROWS:
+            query = self.request.GET.copy()
+            query.pop("export", None)
+            title = self.title or capfirst(self.model._meta.verbose_name_plural)
+            job = export_job_create(user=self.request.user, path=self.request.path, query=query.urlencode(),
+                                    model=self.model, title=title, fmt=fmt, rows_total=count)
+            self.request.session[PENDING_SESSION_KEY] = True  # pages now look for it finishing (context processor)
+            messages.info(self.request, format_html(
+                "Your export of {}{} rows is being prepared. <a href=\"{}\">Follow it in My exports</a>; "
+                "you will be told here when it is ready.", "about " if estimate else "", f"{count:,}",
+                job.get_absolute_url()))
+            return HttpResponseRedirect(f"{self.request.path}?{query.urlencode()}" if query else self.request.path)
+        table, ordered = self.export_table(queryset)
         name = self.model._meta.model_name
         export_audit(request=self.request, model=self.model, fmt=fmt)
         return export_csv(table, ordered, name) if fmt == "csv" else export_xlsx(table, ordered, name)

@@ -34,6 +34,20 @@ def _audit(world):
     return {"a": event, "c": event, "foreign": event}
 
 
+@matrix.objects_for("backoffice.exportjob")
+def _export_jobs(world):
+    """A finished export job each for agents A and C and for an operator (everyone sees only its own)."""
+    from backoffice.models import ExportJob
+
+    if "export_jobs" not in world:
+        owners = {"a": world["agent_a"].user, "c": world["agent_c"].user, "foreign": world["operators"]["Support"]}
+        world["export_jobs"] = {
+            key: ExportJob.objects.create(user=user, path="/players/", query="q=zq", format="csv", title="Players",
+                                          object_type="players.player", status="done", rows_done=1, rows_total=1)
+            for key, user in owners.items()}
+    return world["export_jobs"]
+
+
 @pytest.fixture
 def world(db):
     all_flags = list(AgentFlag.values)
