@@ -59,9 +59,10 @@ class PlayerQuerySet(PlayerOwnedQuerySet):
     agent_actions = {
         "view": None,
         "add": "players.add_accounts",
-        "change": "players.add_accounts",
+        "change": "players.add_accounts",  # the profile; the test-account mark is operators' (forms, service)
+        "status": "players.change_status",
         "limit": "players.set_player_limits",
-        "move": "players.add_accounts",
+        "move": "players.move_players",
     }
     player_lookup = ""
 

@@ -32,6 +32,8 @@ STATUS_TRANSITIONS = {
     PlayerStatus.SUSPENDED: {PlayerStatus.ACTIVE, PlayerStatus.CLOSED},
     PlayerStatus.CLOSED: set(),  # closing is final: a returning customer opens a new account
 }
+# A test account is left out of every report: marking one is operator staff's decision, never an agent's.
+TEST_MARK_OPERATORS_ONLY = "Only operator staff mark test accounts."
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=30)
 
@@ -109,6 +111,8 @@ def player_create(*, username: str, currency: str, country: str, email: str = ""
         if currency != agent.currency:
             raise ApplicationError(f"Players of {agent.code} play in {agent.currency}.", code="currency")
     _check_agent_scope(actor, agent)
+    if is_test and agent_for_user(actor) is not None:
+        raise ApplicationError(TEST_MARK_OPERATORS_ONLY, code="is_test")
     credit_limit, max_wager = _check_credit(agent, credit_limit, max_wager, currency)
     player = Player(username=username, currency=currency, country=country, email=email, agent=agent,
                     first_name=first_name, last_name=last_name, date_of_birth=date_of_birth, vip_level=vip_level,
@@ -146,6 +150,8 @@ def player_update(*, player, actor=None, reason: str = "", **fields) -> Player:
         raise ApplicationError("The date of birth of a verified player changes only through re-verification.",
                                code="kyc")
     changed = [k for k, v in fields.items() if getattr(player, k) != v]
+    if "is_test" in changed and agent_for_user(actor) is not None:
+        raise ApplicationError(TEST_MARK_OPERATORS_ONLY, code="is_test")
     if not changed:
         return player
     before = snapshot(player, fields=changed)
@@ -166,6 +172,8 @@ def player_status_set(*, player, status: str, reason: str, actor=None) -> Player
     if not reason.strip():
         raise ApplicationError("A reason is required.", code="reason")
     player = _lock(player)
+    if agent_for_user(actor) is not None:
+        _check_agent_scope(actor, player.agent, flag="players.change_status")
     if status not in STATUS_TRANSITIONS.get(player.status, set()):
         raise ApplicationError(f"A {player.get_status_display().lower()} account cannot become {status}.",
                                code="transition")
@@ -217,9 +225,9 @@ def player_move(*, player, agent: Agent | None, reason: str = "", actor=None) ->
                                    code="currency")
         if not agent.is_active:
             raise ApplicationError(f"Agent {agent.code} is inactive.", code="agent")
-    _check_agent_scope(actor, agent)
+    _check_agent_scope(actor, agent, flag="players.move_players")
     if agent_for_user(actor) is not None and player.agent is not None:
-        _check_agent_scope(actor, player.agent)
+        _check_agent_scope(actor, player.agent, flag="players.move_players")
     if player.agent_id == (agent.pk if agent else None):
         raise ApplicationError("The player is already there.", code="unchanged")
     _check_credit(agent, player.credit_limit, player.max_wager, player.currency)

@@ -37,7 +37,7 @@ class PlayerView(generic.ObjectDetailView):
                      "last_login_at", "last_activity_at", "lifetime_deposits", "credit_limit", "max_wager",
                      "reality_check_minutes"]
     buttons = [("Edit", "players:player_edit", "change", "secondary"),
-               ("Status", "players:player_status", "change", "ghost"),
+               ("Status", "players:player_status", "status", "ghost"),
                ("Move", "players:player_move", "move", "ghost")]
 
     def get_template_names(self):

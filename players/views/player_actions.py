@@ -8,6 +8,13 @@ from players import filtersets, forms, services, tables
 from players.models import Note, Player, RgLimit, Segment
 
 
+def _without_test_mark(view, form):
+    """Agents never see the test-account field: a test account leaves every report (operators only)."""
+    if agent_for_user(view.request.user) is not None:
+        del form.fields["is_test"]
+    return form
+
+
 class PlayerAddView(generic.ActionView):
     queryset = Player.objects.all()
     action = "add"
@@ -15,6 +22,9 @@ class PlayerAddView(generic.ActionView):
     title = "Add a player"
     submit_label = "Create player"
     cancel_url = "players:player_list"
+
+    def get_form(self, obj):
+        return _without_test_mark(self, super().get_form(obj))
 
     def perform(self, obj, form):
         return services.player_create(actor=self.request.user, **form.cleaned_data)
@@ -33,6 +43,9 @@ class PlayerEditView(generic.ActionView):
     def get_form_kwargs(self, obj):
         return {"initial": {f: getattr(obj, f) for f in services.accounts.PROFILE_FIELDS}}
 
+    def get_form(self, obj):
+        return _without_test_mark(self, super().get_form(obj))
+
     def perform(self, obj, form):
         data = dict(form.cleaned_data)
         reason = data.pop("reason")
@@ -41,7 +54,7 @@ class PlayerEditView(generic.ActionView):
 
 class PlayerStatusView(generic.ActionView):
     queryset = Player.objects.all()
-    action = "change"
+    action = "status"
     form = forms.PlayerStatusForm
     title = "Change account status"
     success_message = "Status changed."
