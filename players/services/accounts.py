@@ -6,7 +6,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from backoffice.exceptions import ApplicationError
@@ -14,7 +13,7 @@ from backoffice.money import CURRENCY_EXPONENTS, format_money, has_valid_precisi
 from backoffice.querysets import agent_for_user, agent_has_flag
 from backoffice.services import audit_record, snapshot
 from players.choices import KycStatus, NoteChannel, PlayerStatus, SegmentKind
-from players.models import Agent, KycEvent, Note, Player, RgExclusion, Segment
+from players.models import Agent, KycEvent, Note, Player, Segment
 from players.rg_profiles import profile_for_country
 from players.services.timeline import timeline_record
 from players.visibility import Visibility, note_timeline_kind
@@ -384,7 +383,5 @@ def player_login_succeeded(*, player_id: int, at=None, ip: str = "") -> None:
 def players_marketable(queryset=None, at=None):
     """Players who may receive marketing: active, not test accounts, not excluded or timed out now."""
 
-    at = at or timezone.now()
     qs = Player.objects.all() if queryset is None else queryset
-    excluded = RgExclusion.objects.filter(starts_at__lte=at).filter(Q(ends_at__isnull=True) | Q(ends_at__gt=at))
-    return qs.filter(status=PlayerStatus.ACTIVE, is_test=False).exclude(pk__in=excluded.values("player_id"))
+    return qs.filter(status=PlayerStatus.ACTIVE, is_test=False).not_excluded(at)
