@@ -44,7 +44,7 @@ ROLES: dict[str, dict] = {
     SUPPORT: {
         "description": "Player accounts, notes and their transactions.",
         "permissions": [
-            "players.view_*", "players.change_player", "players.*_note", "players.*_followup",
+            "players.view_*", "players.change_player", "players.status_player", "players.*_note", "players.*_followup",
             "cashier.view_*", "bonuses.view_*", "games.view_*", "sportsbook.view_*",
         ],
     },
@@ -62,7 +62,8 @@ ROLES: dict[str, dict] = {
 # Permissions no operator role gets through a wildcard: they belong to agents' own nodes or to Django
 # internals that the back office does not expose.
 _NEVER_BY_WILDCARD = {"players.manage_lines", "players.add_accounts", "players.edit_wagers",
-                      "players.view_reports", "players.access_billing", "players.set_player_limits"}
+                      "players.view_reports", "players.access_billing", "players.set_player_limits",
+                      "players.change_status", "players.move_players"}
 _APPS = {"backoffice", "players", "cashier", "bonuses", "games", "sportsbook", "reports"}
 
 

@@ -16,6 +16,8 @@ class AgentFlag(models.TextChoices):
     VIEW_REPORTS = "view_reports", "View reports"
     ACCESS_BILLING = "access_billing", "Access billing"
     SET_PLAYER_LIMITS = "set_player_limits", "Set player limits"
+    CHANGE_STATUS = "change_status", "Change player status"
+    MOVE_PLAYERS = "move_players", "Move players between nodes"
 
 
 class PlayerStatus(models.TextChoices):

@@ -32,7 +32,8 @@ LAST = ["Smith", "Murphy", "Borg", "Müller", "Andersson", "Tremblay", "Virtanen
 # (code, name, parent code, login, flags, credit limit, max wager)
 TREE = [
     ("MA-NORTH", "Northern Book", None, "master", list(AgentFlag.values), "250000", "5000"),
-    ("AG-DUBLIN", "Dublin Desk", "MA-NORTH", "agent", ["add_accounts", "view_reports", "set_player_limits"],
+    ("AG-DUBLIN", "Dublin Desk", "MA-NORTH", "agent", ["add_accounts", "view_reports", "set_player_limits",
+                                                   "change_status", "move_players"],
      "100000", "2500"),
     ("SA-DUB-1", "Dublin Sub 1", "AG-DUBLIN", "subagent", ["add_accounts"], "20000", "1000"),
     ("SA-DUB-2", "Dublin Sub 2", "AG-DUBLIN", None, [], "20000", "1000"),

@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
+from backoffice.exceptions import ApplicationError
 from backoffice.filtersets import SelectorChoiceField
 from backoffice.money import CURRENCY_CHOICES
 from backoffice.querysets import agent_for_user
@@ -18,6 +19,7 @@ from players.choices import (
 from players.models import Agent, Segment
 from players.rg_profiles import EXCLUSION_CHOICES, TIMEOUT_CHOICES
 from players.selectors import follow_up_assignee_choices
+from players.services.rg import rg_exclusion_confirmation
 from players.visibility import Visibility
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -107,7 +109,13 @@ class RgLimitForm(forms.Form):
     period = forms.ChoiceField(choices=LimitPeriod.choices)
     amount = forms.DecimalField(min_value=0, max_digits=20, decimal_places=4, required=False,
                                 help_text="Empty removes the limit (a removal waits like an increase).")
-    source = forms.ChoiceField(choices=LimitSource.choices, initial=LimitSource.PLAYER)
+    # Staff impose a limit unless they record it as the player's request (players.services.rg.rg_limit_source).
+    source = forms.TypedChoiceField(choices=[(LimitSource.OPERATOR, "Operator-imposed"),
+                                             (LimitSource.PLAYER, "Player's request (self-imposed)")],
+                                    initial=LimitSource.OPERATOR, required=False, empty_value=LimitSource.OPERATOR,
+                                    label="Imposed by",
+                                    help_text="A player's own limit can be loosened at the player's request after "
+                                              "the cooling-off; an operator limit only by staff.")
     reason = forms.CharField(max_length=500, required=False)
 
 
@@ -125,13 +133,22 @@ class RgExclusionForm(forms.Form):
     duration = forms.ChoiceField(choices=[(k, label) for k, label, _ in TIMEOUT_CHOICES + EXCLUSION_CHOICES],
                                  help_text="Time-outs: 24 hours to 6 weeks. Self-exclusion: 6 months to 5 years, "
                                            "or indefinite. Neither can be lifted early.")
-    reason = forms.CharField(max_length=500, required=False)
+    reason = forms.CharField(max_length=500, help_text="Why, and at whose request (kept in the audit log).")
+
+    def __init__(self, *args, player=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.player = player
 
     def clean(self):
         data = super().clean()
-        durations = {k: d for k, _, d in TIMEOUT_CHOICES + EXCLUSION_CHOICES}
         if "duration" in data:
-            data["timedelta"] = durations[data["duration"]]
+            data["timedelta"] = {k: d for k, _, d in TIMEOUT_CHOICES + EXCLUSION_CHOICES}[data["duration"]]
+            data["duration_label"] = {k: label for k, label, _ in TIMEOUT_CHOICES + EXCLUSION_CHOICES}[data["duration"]]
+            if self.player is not None and "kind" in data:
+                try:  # a period the market does not allow is refused before the confirmation step
+                    rg_exclusion_confirmation(player=self.player, kind=data["kind"], duration=data["timedelta"])
+                except ApplicationError as exc:
+                    self.add_error(None, exc.message)
         return data
 
 

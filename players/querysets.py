@@ -10,9 +10,9 @@ its kind) or a note (its own field) says so, and the agent scope leaves them out
 ``players.visibility``). Nothing filters them in templates.
 """
 
-from django.db.models import Case, CharField, F, Q, Value, When
+from django.db.models import Case, CharField, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.fields.json import KT
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Now
 
 from backoffice.querysets import ScopedQuerySet, is_operator_staff
 from players.visibility import STAFF_SUMMARY_KEY, Visibility, timeline_kinds_hidden_from_agents
@@ -59,9 +59,10 @@ class PlayerQuerySet(PlayerOwnedQuerySet):
     agent_actions = {
         "view": None,
         "add": "players.add_accounts",
-        "change": "players.add_accounts",
+        "change": "players.add_accounts",  # the profile; the test-account mark is operators' (forms, service)
+        "status": "players.change_status",
         "limit": "players.set_player_limits",
-        "move": "players.add_accounts",
+        "move": "players.move_players",
     }
     player_lookup = ""
 
@@ -71,6 +72,26 @@ class PlayerQuerySet(PlayerOwnedQuerySet):
     def real(self):
         """Excludes test accounts (GLI-19 A.2.5): what reports count."""
         return self.filter(is_test=False)
+
+    @staticmethod
+    def _exclusions_in_force(at=None):
+        """rule: rg.exclusion_active, as a subquery on the outer player (``at`` None: the database's now)."""
+        # Imported here: players.models imports its querysets.
+        from players.models import RgExclusion  # noqa: PLC0415
+
+        at = Now() if at is None else at
+        return RgExclusion.objects.filter(player=OuterRef("pk"), starts_at__lte=at).filter(
+            Q(ends_at__isnull=True) | Q(ends_at__gt=at))
+
+    def not_excluded(self, at=None):
+        """Players with no time-out or self-exclusion in force: the only ones marketing may reach (segments,
+        their exports, ``players_marketable``). One NOT EXISTS on the exclusions' player index."""
+        return self.filter(~Exists(self._exclusions_in_force(at)))
+
+    def with_exclusion(self):
+        """Annotates ``rg_exclusion``: the kind of exclusion in force now ("self_exclusion" before "timeout"
+        when both are), else None. For the status badge of lists (one subquery, no query per row)."""
+        return self.annotate(rg_exclusion=Subquery(self._exclusions_in_force().order_by("kind").values("kind")[:1]))
 
 
 class PlayerChildQuerySet(PlayerOwnedQuerySet):

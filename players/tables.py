@@ -6,6 +6,7 @@ from django.utils.safestring import mark_safe
 
 from backoffice.money import format_money
 from backoffice.tables import BaseTable, ChoiceBadgeColumn, DateTimeColumn, MoneyColumn
+from players.choices import ExclusionKind
 from players.models import Agent, KycEvent, Note, Player, RgExclusion, Segment
 
 
@@ -15,6 +16,12 @@ def _dt(value):
 
 def _badge(value, label):
     return format_html('<span class="badge badge-{}">{}</span>', value, label)
+
+
+def _exclusion_badge(player):
+    """The exclusion in force, when the list annotated it (``PlayerQuerySet.with_exclusion``: readers of exclusions)."""
+    kind = getattr(player, "rg_exclusion", None)
+    return format_html(" {}", _badge(kind, ExclusionKind(kind).label)) if kind else ""
 
 
 # Cell renderers of PlayerTable.fast_rows(): what the columns below render, without django-tables2's per-cell
@@ -27,7 +34,7 @@ _PLAYER_CELLS = {
     "last_name": lambda p: p.last_name or "—",
     "country": lambda p: p.country,
     "currency": lambda p: p.currency,
-    "status": lambda p: _badge(p.status, p.get_status_display()),
+    "status": lambda p: format_html("{}{}", _badge(p.status, p.get_status_display()), _exclusion_badge(p)),
     "kyc_status": lambda p: _badge(p.kyc_status, p.get_kyc_status_display()),
     "vip_level": lambda p: p.vip_level,
     "agent": lambda p: format_html('<a href="{}">{}</a>', reverse("players:agent", args=[p.agent_id]), p.agent.code)
@@ -36,6 +43,7 @@ _PLAYER_CELLS = {
     "lifetime_deposits": lambda p: format_money(p.lifetime_deposits, p.currency),
     "created_at": lambda p: _dt(p.created_at),
     "last_login_at": lambda p: _dt(p.last_login_at),
+    "rg_exclusion": lambda p: _exclusion_badge(p) or "—",
 }
 
 
@@ -49,11 +57,20 @@ class PlayerTable(BaseTable):
     is_test = tables.BooleanColumn(verbose_name="Test")
     lifetime_deposits = MoneyColumn(verbose_name="Lifetime deposits")
     created_at = DateTimeColumn(format="Y-m-d H:i", verbose_name="Registered")
+    # The exclusion in force, annotated by PlayerQuerySet.with_exclusion() (the list, its exports). The accessor
+    # names the exclusions so that restrict_columns drops the column for those who may not read them.
+    rg_exclusion = tables.Column(verbose_name="Exclusion", orderable=False, accessor="rg_exclusions__kind",
+                                 empty_values=())
+
+    def render_rg_exclusion(self, record):
+        kind = getattr(record, "rg_exclusion", None)
+        return ExclusionKind(kind).label if kind else "—"
 
     class Meta(BaseTable.Meta):
         model = Player
         fields = ("id", "username", "email", "first_name", "last_name", "country", "currency", "status",
-                  "kyc_status", "vip_level", "agent", "is_test", "lifetime_deposits", "created_at", "last_login_at")
+                  "kyc_status", "vip_level", "agent", "is_test", "lifetime_deposits", "created_at", "last_login_at",
+                  "rg_exclusion")
         default_columns = ("id", "username", "email", "country", "currency", "status", "kyc_status", "vip_level",
                            "agent", "created_at")
         order_by = ("-id",)

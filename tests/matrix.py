@@ -8,8 +8,9 @@ table (``backoffice.roles.ROLES``) and from the model's ``agent_actions``:
 * an operator role: 200 when the role grants ``<app>.<action>_<model>``, else 403;
 * an agent on an object inside its own sub-tree: 200 when the model allows agents the action (and the
   agent holds the flag it needs), else 403;
-* an agent on an object of another sub-tree: 404 when it could act on such objects in its own tree
-  (it must not learn that the object exists), else 403.
+* an agent on an object of another sub-tree: 404 whenever agents may view the model (it must not learn
+  that the object exists, whether or not it could act on such objects in its own tree), else 403 (a model
+  agents never see answers 403 for every id alike).
 """
 
 from __future__ import annotations
@@ -79,13 +80,17 @@ def expected_for_role(role: str, pattern: Pattern, perm_names: list[str]) -> int
 
 
 def expected_for_agent(agent_flags: set[str], pattern: Pattern, own: bool) -> int:
+    # An object of another tree is a 404 whenever agents may view the URL's model, whatever the action:
+    # its id must not be told apart from a missing one. 403 is for what the agent can see but not do.
+    hidden = 404 if pattern.has_pk and not own and "view" in type(pattern.model._default_manager.all()).agent_actions \
+        else 403
     for model, action in _requirements(pattern):
         qs_class = type(model._default_manager.all())
         if action not in qs_class.agent_actions:
-            return 403
+            return hidden
         flag = qs_class.agent_actions[action]
         if flag is not None and flag.split(".", 1)[1] not in agent_flags:
-            return 403
+            return hidden
     return 200 if own or not pattern.has_pk else 404
 
 

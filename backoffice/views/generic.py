@@ -1,10 +1,11 @@
 """Declarative generic views: every page of an app is a subclass with a few attributes.
 
 Each view names a ``queryset`` (whose manager is a ``ScopedQuerySet``) and an ``action``. ``dispatch``
-sends anonymous users to the login page, answers 403 when the user may not perform the action at all,
-and otherwise replaces the queryset with ``queryset.restrict(user, action)``, so a detail, edit or
-action on an object outside the user's scope is a 404: it looks exactly like an object that does not
-exist.
+sends anonymous users to the login page, answers 403 when the user may not perform the action at all
+(404 instead when the URL names an object outside what the user may view: an id outside one's scope is
+indistinguishable from a missing id), and otherwise replaces the queryset with
+``queryset.restrict(user, action)``, so a detail, edit or action on an object outside the user's scope
+is a 404: it looks exactly like an object that does not exist.
 
 Related rows on a detail page (a game's rounds, a withdrawal's AML flags, a player's notes) are read
 only through :meth:`ObjectDetailView.child_rows` / :meth:`ObjectDetailView.child_table` (or declared in
@@ -58,14 +59,20 @@ class ObjectPermissionMixin:
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        self.restrict_to(request.user)
+        self.restrict_to(request.user, pk=kwargs.get("pk"))
         return super().dispatch(request, *args, **kwargs)
 
-    def restrict_to(self, user) -> None:
-        """403 when ``user`` may not perform the action at all; else the queryset becomes its rows."""
+    def restrict_to(self, user, pk=None) -> None:
+        """403 when ``user`` may not perform the action at all; else the queryset becomes its rows.
+
+        An id (``pk``) outside the user's view scope answers like a missing one (404); 403 only says "you may not
+        do this" about an object the user can see, or on a model it cannot see at all (every id alike).
+        """
         base = type(self).queryset.all()
         if not base.can(user, self.get_action()) or not all(
                 m._default_manager.all().can(user, a) for m, a in self.also_requires):
+            if pk is not None and base.can(user, "view"):
+                get_object_or_404(base.restrict(user, "view"), pk=pk)
             raise PermissionDenied
         self.queryset = base.restrict(user, self.get_action())
 

@@ -62,6 +62,7 @@ class Player(models.Model):
         ordering = ["-id"]
         permissions = [("limit_player", "Set responsible-gambling and wager limits"),
                        ("kyc_player", "Change KYC status"),
+                       ("status_player", "Suspend, reactivate or close an account"),
                        ("move_player", "Move a player to another agent")]
         constraints = [
             models.UniqueConstraint(Lower("email"), condition=~models.Q(email=""), name="player_email_ci_unique"),

@@ -59,10 +59,13 @@ class Segment(models.Model):
         return [c.strip().upper() for c in self.countries.split(",") if c.strip()]
 
     def players(self, queryset=None):
-        """The members as a Player queryset (pass a restricted one to scope it)."""
+        """The members as a Player queryset (pass a restricted one to scope it).
 
-
-        qs = Player.objects.all() if queryset is None else queryset
+        A player on a time-out or self-excluded is no member of any segment while the exclusion is in force
+        (no marketing: the promise of the exclusion page), whatever the rules or tags say; so neither the
+        segment's page, its counts, nor the player list filtered by it (and its exports) show them.
+        """
+        qs = (Player.objects.all() if queryset is None else queryset).not_excluded()
         if self.kind == SegmentKind.STATIC:
             return qs.filter(segments=self)
         now = timezone.now()

@@ -33,8 +33,10 @@ from players.services.agents import (
 from players.services.rg import (
     RgDecision,
     rg_check,
+    rg_exclusion_confirmation,
     rg_exclusion_start,
     rg_limit_confirm,
+    rg_limit_confirmation,
     rg_limit_set,
     rg_limits_apply_matured,
     rg_overview,
@@ -47,7 +49,7 @@ __all__ = [
     "MAX_DEPTH", "RgDecision", "agent_create", "agent_flags_get", "agent_flags_set", "agent_limits_set", "agent_move",
     "note_create", "note_follow_up_done", "player_create", "player_credit_set", "player_kyc_set",
     "player_login_allowed", "player_login_failed", "player_login_succeeded", "player_move", "player_segments_set",
-    "player_status_set", "player_update", "players_marketable", "rg_check", "rg_exclusion_start", "rg_limit_confirm",
-    "rg_limit_set", "rg_limits_apply_matured", "rg_overview", "rg_reality_check_set", "rg_usage_record",
-    "segment_counts_refresh", "timeline_record",
+    "player_status_set", "player_update", "players_marketable", "rg_check", "rg_exclusion_confirmation",
+    "rg_exclusion_start", "rg_limit_confirm", "rg_limit_confirmation", "rg_limit_set", "rg_limits_apply_matured",
+    "rg_overview", "rg_reality_check_set", "rg_usage_record", "segment_counts_refresh", "timeline_record",
 ]

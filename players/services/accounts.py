@@ -6,7 +6,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from backoffice.exceptions import ApplicationError
@@ -14,7 +13,7 @@ from backoffice.money import CURRENCY_EXPONENTS, format_money, has_valid_precisi
 from backoffice.querysets import agent_for_user, agent_has_flag
 from backoffice.services import audit_record, snapshot
 from players.choices import KycStatus, NoteChannel, PlayerStatus, SegmentKind
-from players.models import Agent, KycEvent, Note, Player, RgExclusion, Segment
+from players.models import Agent, KycEvent, Note, Player, Segment
 from players.rg_profiles import profile_for_country
 from players.selectors import follow_up_assignees
 from players.services.timeline import timeline_record
@@ -33,6 +32,8 @@ STATUS_TRANSITIONS = {
     PlayerStatus.SUSPENDED: {PlayerStatus.ACTIVE, PlayerStatus.CLOSED},
     PlayerStatus.CLOSED: set(),  # closing is final: a returning customer opens a new account
 }
+# A test account is left out of every report: marking one is operator staff's decision, never an agent's.
+TEST_MARK_OPERATORS_ONLY = "Only operator staff mark test accounts."
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=30)
 
@@ -110,6 +111,8 @@ def player_create(*, username: str, currency: str, country: str, email: str = ""
         if currency != agent.currency:
             raise ApplicationError(f"Players of {agent.code} play in {agent.currency}.", code="currency")
     _check_agent_scope(actor, agent)
+    if is_test and agent_for_user(actor) is not None:
+        raise ApplicationError(TEST_MARK_OPERATORS_ONLY, code="is_test")
     credit_limit, max_wager = _check_credit(agent, credit_limit, max_wager, currency)
     player = Player(username=username, currency=currency, country=country, email=email, agent=agent,
                     first_name=first_name, last_name=last_name, date_of_birth=date_of_birth, vip_level=vip_level,
@@ -147,6 +150,8 @@ def player_update(*, player, actor=None, reason: str = "", **fields) -> Player:
         raise ApplicationError("The date of birth of a verified player changes only through re-verification.",
                                code="kyc")
     changed = [k for k, v in fields.items() if getattr(player, k) != v]
+    if "is_test" in changed and agent_for_user(actor) is not None:
+        raise ApplicationError(TEST_MARK_OPERATORS_ONLY, code="is_test")
     if not changed:
         return player
     before = snapshot(player, fields=changed)
@@ -167,6 +172,8 @@ def player_status_set(*, player, status: str, reason: str, actor=None) -> Player
     if not reason.strip():
         raise ApplicationError("A reason is required.", code="reason")
     player = _lock(player)
+    if agent_for_user(actor) is not None:
+        _check_agent_scope(actor, player.agent, flag="players.change_status")
     if status not in STATUS_TRANSITIONS.get(player.status, set()):
         raise ApplicationError(f"A {player.get_status_display().lower()} account cannot become {status}.",
                                code="transition")
@@ -218,9 +225,9 @@ def player_move(*, player, agent: Agent | None, reason: str = "", actor=None) ->
                                    code="currency")
         if not agent.is_active:
             raise ApplicationError(f"Agent {agent.code} is inactive.", code="agent")
-    _check_agent_scope(actor, agent)
+    _check_agent_scope(actor, agent, flag="players.move_players")
     if agent_for_user(actor) is not None and player.agent is not None:
-        _check_agent_scope(actor, player.agent)
+        _check_agent_scope(actor, player.agent, flag="players.move_players")
     if player.agent_id == (agent.pk if agent else None):
         raise ApplicationError("The player is already there.", code="unchanged")
     _check_credit(agent, player.credit_limit, player.max_wager, player.currency)
@@ -379,7 +386,5 @@ def player_login_succeeded(*, player_id: int, at=None, ip: str = "") -> None:
 def players_marketable(queryset=None, at=None):
     """Players who may receive marketing: active, not test accounts, not excluded or timed out now."""
 
-    at = at or timezone.now()
     qs = Player.objects.all() if queryset is None else queryset
-    excluded = RgExclusion.objects.filter(starts_at__lte=at).filter(Q(ends_at__isnull=True) | Q(ends_at__gt=at))
-    return qs.filter(status=PlayerStatus.ACTIVE, is_test=False).exclude(pk__in=excluded.values("player_id"))
+    return qs.filter(status=PlayerStatus.ACTIVE, is_test=False).not_excluded(at)

@@ -228,10 +228,34 @@ def _describe(amount: Decimal | None, currency: str) -> str:
     return "no limit" if amount is None else format_money(amount, currency)
 
 
+def rg_limit_source(*, source: str | None, actor) -> str:
+    """Who imposed a limit: as given, else the player on their own site (no actor), else the operator.
+
+    rule: rg.limit_source. Staff (or an agent) setting a limit impose it unless they record it explicitly
+    as the player's request: a limit must never pass for self-imposed (and loosen at the player's word) by default.
+    """
+    if source:
+        return source
+    return LimitSource.PLAYER if actor is None else LimitSource.OPERATOR
+
+
+def rg_limit_confirmation(*, player, kind: str, period: str, amount: Decimal | None) -> str:
+    """What staff confirm before setting a limit that blocks the activity outright (a limit of 0); "" otherwise."""
+    if amount is None or to_decimal(amount) != 0:
+        return ""
+    blocked = "deposit at all" if kind == LimitKind.DEPOSIT else "place any bet"
+    return (f"{LimitKind(kind).label} limit of {format_money(Decimal(0), player.currency)} per "
+            f"{LimitPeriod(period).label}: while it is in force the player cannot {blocked}.")
+
+
 @transaction.atomic
-def rg_limit_set(*, player, kind: str, period: str, amount: Decimal | str | None, source: str = LimitSource.PLAYER,
+def rg_limit_set(*, player, kind: str, period: str, amount: Decimal | str | None, source: str | None = None,
                  actor=None, reason: str = "", at: datetime | None = None) -> tuple[RgLimit, str]:
-    """Set (or remove, with ``amount=None``) one limit. Returns (limit, "applied" | "pending" | "unchanged")."""
+    """Set (or remove, with ``amount=None``) one limit. Returns (limit, "applied" | "pending" | "unchanged").
+
+    ``source`` left out: see :func:`rg_limit_source` (operator-imposed when someone acts for the operator).
+    """
+    source = rg_limit_source(source=source, actor=actor)
     if kind not in LimitKind.values or period not in LimitPeriod.values or source not in LimitSource.values:
         raise ApplicationError("Unknown limit kind, period or source.", code="invalid")
     at = at or timezone.now()
@@ -332,16 +356,7 @@ def rg_limits_apply_matured(*, at: datetime | None = None) -> int:
 
 # --- Exclusions and reality checks -----------------------------------------------------------------
 
-@transaction.atomic
-def rg_exclusion_start(*, player, kind: str, duration: timedelta | None, actor=None, reason: str = "",
-                       at: datetime | None = None) -> RgExclusion:
-    """Start a time-out or a self-exclusion now. ``duration=None``: indefinite (self-exclusion only).
-
-    Calls the ``players.exclusion_started`` hook (players/hooks.py) in the same transaction: other modules end
-    sessions and cancel pending bonuses there.
-    """
-    at = at or timezone.now()
-    player = _lock_player(player)
+def _exclusion_check(player, kind: str, duration: timedelta | None) -> None:
     profile = player.rg_profile
     if kind == ExclusionKind.TIMEOUT:
         if duration is None or not profile.timeout_min <= duration <= profile.timeout_max:
@@ -354,6 +369,34 @@ def rg_exclusion_start(*, player, kind: str, duration: timedelta | None, actor=N
             raise ApplicationError("A self-exclusion lasts from 6 months to 5 years, or is indefinite.", code="period")
     else:
         raise ApplicationError("Unknown exclusion kind.", code="invalid")
+
+
+def _until(ends_at: datetime | None) -> str:
+    return "indefinitely" if ends_at is None else f"until {ends_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+
+
+def rg_exclusion_confirmation(*, player, kind: str, duration: timedelta | None, duration_label: str = "",
+                              at: datetime | None = None) -> str:
+    """What staff confirm before starting an exclusion, with its end date (refuses a period the market does
+    not allow, like :func:`rg_exclusion_start`)."""
+    _exclusion_check(player, kind, duration)
+    at = at or timezone.now()
+    length = f" for {duration_label}" if duration is not None and duration_label else ""
+    return (f"{ExclusionKind(kind).label}{length}, {_until(None if duration is None else at + duration)}; "
+            "it starts when you confirm and cannot be lifted early.")
+
+
+@transaction.atomic
+def rg_exclusion_start(*, player, kind: str, duration: timedelta | None, actor=None, reason: str = "",
+                       at: datetime | None = None) -> RgExclusion:
+    """Start a time-out or a self-exclusion now. ``duration=None``: indefinite (self-exclusion only).
+
+    Calls the ``players.exclusion_started`` hook (players/hooks.py) in the same transaction: other modules end
+    sessions and cancel pending bonuses there.
+    """
+    at = at or timezone.now()
+    player = _lock_player(player)
+    _exclusion_check(player, kind, duration)
     exclusion = RgExclusion.objects.create(player=player, kind=kind, starts_at=at,
                                            ends_at=None if duration is None else at + duration,
                                            reason=reason, actor=actor if getattr(actor, "pk", None) else None)

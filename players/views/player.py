@@ -22,6 +22,12 @@ class PlayerListView(generic.ObjectListView):
     filterset = filtersets.PlayerFilterSet
     add_url = "players:player_add"
 
+    def get(self, request, *args, **kwargs):
+        # The status column's exclusion badge, for those who may read exclusions (one subquery, not per row).
+        if RgExclusion.objects.can(request.user, "view"):
+            self.queryset = self.queryset.with_exclusion()
+        return super().get(request, *args, **kwargs)
+
 
 TABS = [("profile", "Profile", "players:player"), ("wallets", "Wallets", "players:player_wallets"),
         ("limits", "Limits & exclusions", "players:player_limits"), ("kyc", "KYC", "players:player_kyc"),
@@ -37,7 +43,7 @@ class PlayerView(generic.ObjectDetailView):
                      "last_login_at", "last_activity_at", "lifetime_deposits", "credit_limit", "max_wager",
                      "reality_check_minutes"]
     buttons = [("Edit", "players:player_edit", "change", "secondary"),
-               ("Status", "players:player_status", "change", "ghost"),
+               ("Status", "players:player_status", "status", "ghost"),
                ("Move", "players:player_move", "move", "ghost")]
 
     def get_template_names(self):
@@ -52,7 +58,18 @@ class PlayerView(generic.ObjectDetailView):
                 for k, label, url in TABS if k not in hidden or k == self.tab]
         # The player's node, for roles that may view nodes (Marketing sees players, not the agent tree).
         agent = obj.agent if obj.agent_id and Agent.objects.all().permits(self.request.user, obj.agent) else None
-        return {"tabs": tabs, "tab": self.tab, "profile": obj.rg_profile, "agent": agent, **self.tab_context(obj)}
+        return {"tabs": tabs, "tab": self.tab, "profile": obj.rg_profile, "agent": agent,
+                "exclusion": self.exclusion(obj), **self.tab_context(obj)}
+
+    def exclusion(self, obj):
+        """The exclusion in force for the header's badge (self-exclusion first, then the longest), for readers
+        of exclusions."""
+        rows = self.child_rows(RgExclusion.objects.filter(player=obj))
+        if rows is None:
+            return None
+        active = rg_services.active_exclusions(obj.pk, timezone.now())
+        return max(active, key=lambda e: (e.kind == "self_exclusion", e.ends_at is None, e.ends_at or 0),
+                   default=None)
 
     def tab_context(self, obj) -> dict:
         tags = self.child_rows(Segment.objects.filter(static_members=obj))

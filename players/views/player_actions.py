@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from django.template.response import TemplateResponse
+
+from backoffice.exceptions import ApplicationError
 from backoffice.querysets import agent_for_user
 from backoffice.views import generic
 from players import filtersets, forms, services, tables
 from players.models import Note, Player, RgLimit, Segment
+
+
+def _without_test_mark(view, form):
+    """Agents never see the test-account field: a test account leaves every report (operators only)."""
+    if agent_for_user(view.request.user) is not None:
+        del form.fields["is_test"]
+    return form
 
 
 class PlayerAddView(generic.ActionView):
@@ -15,6 +25,9 @@ class PlayerAddView(generic.ActionView):
     title = "Add a player"
     submit_label = "Create player"
     cancel_url = "players:player_list"
+
+    def get_form(self, obj):
+        return _without_test_mark(self, super().get_form(obj))
 
     def perform(self, obj, form):
         return services.player_create(actor=self.request.user, **form.cleaned_data)
@@ -33,6 +46,9 @@ class PlayerEditView(generic.ActionView):
     def get_form_kwargs(self, obj):
         return {"initial": {f: getattr(obj, f) for f in services.accounts.PROFILE_FIELDS}}
 
+    def get_form(self, obj):
+        return _without_test_mark(self, super().get_form(obj))
+
     def perform(self, obj, form):
         data = dict(form.cleaned_data)
         reason = data.pop("reason")
@@ -41,7 +57,7 @@ class PlayerEditView(generic.ActionView):
 
 class PlayerStatusView(generic.ActionView):
     queryset = Player.objects.all()
-    action = "change"
+    action = "status"
     form = forms.PlayerStatusForm
     title = "Change account status"
     success_message = "Status changed."
@@ -62,13 +78,48 @@ class PlayerKycSetView(generic.ActionView):
         services.player_kyc_set(player=obj, actor=self.request.user, **form.cleaned_data)
 
 
-class PlayerLimitSetView(generic.ActionView):
+class _ConfirmFirst:
+    """Two steps for what cannot be taken back at once: the first valid POST shows ``confirmation()`` (the
+    service's statement) with the same values in hidden fields and a confirm button; only a POST carrying
+    ``confirmed`` acts. An empty statement acts at once. A refusal of the service shows on the form."""
+
+    confirm_template = "players/action_confirm.html"
+    confirm_label = "Confirm"
+
+    def confirmation(self, obj, form) -> str:
+        raise NotImplementedError
+
+    def post(self, request, *args, **kwargs):
+        if request.POST.get("confirmed") != "1":
+            obj = self.get_object()
+            form = self.get_form(obj)
+            if form.is_valid():
+                try:
+                    statement = self.confirmation(obj, form)
+                except ApplicationError as exc:
+                    form.add_error(None, exc.message)
+                    return self.render(obj, form)
+                if statement:
+                    return TemplateResponse(request, self.confirm_template, {
+                        "object": obj, "form": form, "opts": self.model._meta, "title": self.title,
+                        "statement": statement, "submit_label": self.confirm_label,
+                        "cancel_url": obj.get_absolute_url()})
+        return super().post(request, *args, **kwargs)
+
+
+class PlayerLimitSetView(_ConfirmFirst, generic.ActionView):
     queryset = Player.objects.all()
     action = "limit"
     form = forms.RgLimitForm
     success_url = "players:player_limits"
     title = "Set a responsible-gambling limit"
     submit_label = "Set limit"
+    confirm_label = "Set a limit of 0"
+
+    def confirmation(self, obj, form):
+        data = form.cleaned_data
+        return services.rg_limit_confirmation(player=obj, kind=data["kind"], period=data["period"],
+                                              amount=data["amount"])
 
     def perform(self, obj, form):
         data = form.cleaned_data
@@ -97,14 +148,23 @@ class PlayerLimitConfirmView(generic.ActionView):
         services.rg_limit_confirm(player=obj, limit_id=form.cleaned_data["limit"], actor=self.request.user)
 
 
-class PlayerExclusionView(generic.ActionView):
+class PlayerExclusionView(_ConfirmFirst, generic.ActionView):
     queryset = Player.objects.all()
     action = "limit"
     form = forms.RgExclusionForm
     success_url = "players:player_limits"
     title = "Time-out or self-exclusion"
-    submit_label = "Start now"
+    submit_label = "Continue"
+    confirm_label = "Confirm: start now"
     success_message = "In force now. It cannot be lifted early."
+
+    def get_form_kwargs(self, obj):
+        return {"player": obj}
+
+    def confirmation(self, obj, form):
+        data = form.cleaned_data
+        return services.rg_exclusion_confirmation(player=obj, kind=data["kind"], duration=data["timedelta"],
+                                                  duration_label=data["duration_label"].lower())
 
     def perform(self, obj, form):
         data = form.cleaned_data

@@ -2,9 +2,12 @@
 
 import pytest
 from django.conf import settings
+from django.urls import reverse
 
+from backoffice.exceptions import ApplicationError
 from backoffice.models import AuditEvent
 from players.choices import AgentFlag
+from players.services import agent_flags_set, player_move, player_status_set, player_update
 from tests import matrix
 from tests.cashier import matrix_objects as _cashier_matrix_objects  # noqa: F401
 from tests.factories import AgentFactory, OperatorFactory, PlayerFactory
@@ -120,3 +123,75 @@ def test_agents_inside_and_outside_their_tree(world, login, who):
                 failures.append(f"agent {agent.code} GET {p.name} ({kind}): expected {expected}, got {got}")
     assert client.get("/").status_code == 200
     assert not failures, "\n".join(failures)
+
+
+def _flags_needed(pattern) -> set[str] | None:
+    """The agent flags a URL needs (empty: any agent), or None when agents never reach it."""
+    needed = set()
+    for model, action in matrix._requirements(pattern):
+        actions = type(model._default_manager.all()).agent_actions
+        if action not in actions:
+            return None
+        if actions[action] is not None:
+            needed.add(actions[action].split(".", 1)[1])
+    return needed
+
+
+def test_every_agent_action_url_answers_to_its_own_flag(world, login):
+    """Each URL an agent reaches through a flag: 200 with exactly the flags it needs, 403 without any one of
+    them (all the other flags held), on an object of the agent's own tree."""
+    agent = world["agent_a"]
+    client = login(agent.user)
+    flagged = [(p, needed) for p in object_pages() if (needed := _flags_needed(p))]
+    assert {p.name for p, _ in flagged} >= {"players:player_status", "players:player_move", "players:player_edit",
+                                            "players:player_add", "players:player_limit_set"}
+    failures = []
+    for p, needed in flagged:
+        obj = matrix.OBJECTS[p.model._meta.label_lower](world)["a"] if p.has_pk else None
+        url = matrix.url_for(p, obj)
+        agent_flags_set(agent=agent, flags=sorted(needed))
+        if (got := client.get(url).status_code) != 200:
+            failures.append(f"{p.name} with {sorted(needed)}: expected 200, got {got}")
+        for flag in needed:
+            agent_flags_set(agent=agent, flags=sorted(set(AgentFlag.values) - {flag}))
+            if (got := client.get(url).status_code) != 403:
+                failures.append(f"{p.name} without {flag}: expected 403, got {got}")
+    assert not failures, "\n".join(failures)
+
+
+def test_add_accounts_alone_neither_changes_status_nor_moves_nor_marks_test_accounts(world, login):
+    agent = world["agent_a"]
+    agent_flags_set(agent=agent, flags=["add_accounts"])
+    client = login(agent.user)
+    player = world["player_a"]
+    assert client.get(reverse("players:player_status", args=[player.pk])).status_code == 403
+    assert client.get(reverse("players:player_move", args=[player.pk])).status_code == 403
+    edit = client.get(reverse("players:player_edit", args=[player.pk])).content.decode()
+    add = client.get(reverse("players:player_add")).content.decode()
+    assert 'name="is_test"' not in edit and 'name="is_test"' not in add
+    client.post(reverse("players:player_edit", args=[player.pk]),
+                {"country": "MT", "vip_level": "0", "is_test": "on", "email": player.email})
+    player.refresh_from_db()
+    assert not player.is_test
+    with pytest.raises(ApplicationError, match="operator staff"):
+        player_update(player=player, is_test=True, actor=agent.user)
+    with pytest.raises(ApplicationError, match="permission"):
+        player_status_set(player=player, status="suspended", reason="x", actor=agent.user)
+    usd = PlayerFactory(agent=world["agent_a1"], currency="USD")
+    with pytest.raises(ApplicationError, match="permission"):
+        player_move(player=usd, agent=world["agent_c"], actor=agent.user, reason="x")
+    agent_flags_set(agent=agent, flags=["change_status", "move_players"])
+    assert player_status_set(player=player, status="suspended", reason="x", actor=agent.user).status == "suspended"
+    assert player_move(player=usd, agent=world["agent_c"], actor=agent.user, reason="x").agent == world["agent_c"]
+    support = login(world["operators"]["Support"])
+    assert 'name="is_test"' in support.get(reverse("players:player_edit", args=[player.pk])).content.decode()
+    assert support.get(reverse("players:player_status", args=[player.pk])).status_code == 200
+
+
+def test_an_id_outside_the_scope_answers_like_a_missing_one(world, login):
+    """An agent without the action's flag: 403 on its own player, 404 on another tree's and on a missing id."""
+    client = login(world["agent_c"].user)  # no flags
+    for name in ("players:player_status", "players:player_move", "players:player_limit_set", "players:player_edit"):
+        assert client.get(reverse(name, args=[world["player_c"].pk])).status_code == 403, name
+        assert client.get(reverse(name, args=[world["player_b"].pk])).status_code == 404, name
+        assert client.get(reverse(name, args=[10**9])).status_code == 404, name

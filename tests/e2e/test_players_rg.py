@@ -27,6 +27,7 @@ def test_deposit_limit_raise_pending_then_self_exclusion(live_server, page, sign
     page.select_option("select[name=kind]", "deposit")
     page.select_option("select[name=period]", "day")
     page.fill("input[name=amount]", "100")
+    page.select_option("select[name=source]", "player")  # staff record the player's request explicitly
     page.click(".form-card button[type=submit]")
     expect(page.locator(".alert-success")).to_contain_text("Limit in force now")
     expect(page.locator("tr.limit-row[data-kind=deposit]")).to_contain_text("100.00 EUR")
@@ -37,6 +38,7 @@ def test_deposit_limit_raise_pending_then_self_exclusion(live_server, page, sign
     page.select_option("select[name=kind]", "deposit")
     page.select_option("select[name=period]", "day")
     page.fill("input[name=amount]", "500")
+    page.select_option("select[name=source]", "player")
     page.click(".form-card button[type=submit]")
     expect(page.locator(".alert-success")).to_contain_text("24-hour cooling-off")
     expect(page.locator(".pending-increase")).to_contain_text("500.00 EUR")
@@ -55,6 +57,11 @@ def test_deposit_limit_raise_pending_then_self_exclusion(live_server, page, sign
     page.select_option("select[name=kind]", "self_exclusion")
     page.select_option("select[name=duration]", "6m")
     page.fill("input[name=reason]", "Player asked by phone")
+    page.click(".form-card button[type=submit]")
+    # The first submit only states what will happen, with the end date; nothing is in force yet.
+    expect(page.locator("[data-confirmation]")).to_contain_text("Self-exclusion for 6 months, until ")
+    expect(page.locator("[data-confirmation]")).to_contain_text("cannot be lifted early")
+    assert rg_check(player=player, action="deposit", amount=Decimal("1")).code != "self_excluded"
     page.click(".form-card button[type=submit]")
     expect(page.locator(".alert-error")).to_contain_text("Self-exclusion")
     expect(page.locator(".alert-error")).to_contain_text("cannot be lifted early")

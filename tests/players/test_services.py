@@ -192,7 +192,7 @@ def record_hook(*, player, exclusion, actor):
 
 class TestMoves:
     def test_player_move_audited(self):
-        top = AgentFactory(flags=["add_accounts"])
+        top = AgentFactory(flags=["move_players"])
         a, b = AgentFactory(parent=top, login=False), AgentFactory(parent=top, login=False)
         outside = AgentFactory()
         p = PlayerFactory(agent=a, currency="USD")

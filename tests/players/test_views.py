@@ -103,7 +103,8 @@ def test_agent_adds_players_only_in_its_subtree(login):
     foreign = PlayerFactory(agent=other, currency="USD")
     assert client.get(reverse("players:player_timeline", args=[foreign.pk])).status_code == 404
     assert client.get(reverse("players:player_move", args=[foreign.pk])).status_code == 404
-    assert client.get(reverse("players:player_limit_set", args=[foreign.pk])).status_code == 403  # no flag
+    # No "set player limits" flag, but the player is of another tree: 404 like its page (issue 14), not 403.
+    assert client.get(reverse("players:player_limit_set", args=[foreign.pk])).status_code == 404
 
 
 def test_timeline_keyset_pages_and_filters(risk, django_assert_max_num_queries):
@@ -166,7 +167,7 @@ def test_fast_player_rows_match_tables2_cells(risk):
 
 
 def test_detail_buttons_follow_permissions_without_a_query_per_button(login, django_assert_max_num_queries):
-    top = AgentFactory(flags=["add_accounts"])
+    top = AgentFactory(flags=["add_accounts", "move_players"])
     p = PlayerFactory(agent=top, currency="USD")
     agent_page = login(top.user).get(reverse("players:player_limits", args=[p.pk])).content.decode()
     assert "Set a limit" not in agent_page  # no "set player limits" flag
