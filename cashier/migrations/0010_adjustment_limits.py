@@ -11,7 +11,7 @@ import backoffice.money
 # The documented defaults (cashier.constants): the major currencies get a row operators can edit;
 # a currency without one gets the same defaults.
 DEFAULTS = {"ceiling": Decimal("50000"), "four_eyes_above": Decimal("1000")}
-CURRENCIES = ("EUR", "USD", "GBP", "CHF", "CAD", "AUD", "NZD")
+CURRENCIES = ("EUR", "USD", "GBP", "CHF", "CAD", "AUD", "NZD")  # = constants.ADJUSTMENT_POLICY_CURRENCIES
 
 
 def add_default_policies(apps, schema_editor):

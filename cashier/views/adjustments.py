@@ -6,6 +6,7 @@ import uuid
 
 from django.core import signing
 from django.template.response import TemplateResponse
+from django.urls import reverse
 
 from backoffice.exceptions import ApplicationError
 from backoffice.money import format_money
@@ -99,7 +100,7 @@ class AccountAdjustView(generic.ActionView):
         return f"{result.summary}: posted."
 
     def get_success_url(self, obj, result):
-        return obj.player.get_absolute_url()
+        return reverse("cashier:player_wallets", args=[obj.player_id])  # where the posting or pending one shows
 
 
 class AdjustmentListView(generic.ObjectListView):
