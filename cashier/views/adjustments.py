@@ -36,6 +36,14 @@ class AccountAdjustView(generic.ActionView):
     def get_form_kwargs(self, obj):
         return {"currency": obj.currency}
 
+    def get_form(self, obj):
+        form = super().get_form(obj)
+        limits = services.adjustment_limits(currency=obj.currency)
+        form.fields["amount"].help_text += (
+            f" At most {format_money(limits.ceiling, obj.currency)} either way; above "
+            f"{format_money(limits.four_eyes_above, obj.currency)} another person must approve it.")
+        return form
+
     def render(self, obj, form):
         response = super().render(obj, form)
         response.context_data["title"] = f"Adjust the cash balance of {obj.player} ({obj.balance:.2f} {obj.currency})"

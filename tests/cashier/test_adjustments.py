@@ -172,6 +172,7 @@ def test_a_debit_confirmation_says_debit_and_change_goes_back_to_the_form(login,
 
 def test_above_the_ceiling_the_form_says_so_and_posts_nothing(login, player, finance):
     client, url = login(finance), _adjust_url(player)
+    assert "At most 50,000.00 EUR either way; above 1,000.00 EUR another person" in client.get(url).content.decode()
     for data in ({"amount": "1000000", "reason_code": "goodwill", "reason": "x"},
                  {"amount": "1000000", "reason_code": "goodwill", "reason": "x", "confirm": "1"}):
         r = client.post(url, data)
