@@ -24,7 +24,7 @@ MARKETING = "Marketing"
 ROLES: dict[str, dict] = {
     ADMINISTRATOR: {
         "description": "Everything, including roles and system settings.",
-        "permissions": ["*"],
+        "permissions": ["*", "cashier.release_aml_hold"],
     },
     FINANCE: {
         "description": "Cashier, ledger, payments, reconciliation and financial reports.",
@@ -37,6 +37,7 @@ ROLES: dict[str, dict] = {
         "description": "KYC, responsible gambling, AML cases and the audit log.",
         "permissions": [
             "players.*", "cashier.view_*", "cashier.*_amlflag", "cashier.*_amlcase", "cashier.*_withdrawal",
+            "cashier.release_aml_hold",
             "backoffice.view_auditevent", "bonuses.view_*", "games.view_*", "sportsbook.view_*",
             "reports.view_*",
         ],
@@ -60,10 +61,11 @@ ROLES: dict[str, dict] = {
 }
 
 # Permissions no operator role gets through a wildcard: they belong to agents' own nodes or to Django
-# internals that the back office does not expose.
+# internals that the back office does not expose, or (releasing an AML hold) to Risk & Compliance only,
+# whatever "cashier.*" grants Finance.
 _NEVER_BY_WILDCARD = {"players.manage_lines", "players.add_accounts", "players.edit_wagers",
                       "players.view_reports", "players.access_billing", "players.set_player_limits",
-                      "players.change_status", "players.move_players"}
+                      "players.change_status", "players.move_players", "cashier.release_aml_hold"}
 _APPS = {"backoffice", "players", "cashier", "bonuses", "games", "sportsbook", "reports"}
 
 

@@ -38,6 +38,12 @@ class AdjustmentReason(models.TextChoices):
     OTHER = "other", "Other (explain)"
 
 
+class AdjustmentStatus(models.TextChoices):
+    PENDING = "pending", "Awaiting a second approval"
+    POSTED = "posted", "Posted"
+    REJECTED = "rejected", "Rejected"
+
+
 class DepositStatus(models.TextChoices):
     INITIATED = "initiated", "Initiated"
     PENDING = "pending", "Pending"

@@ -16,3 +16,11 @@ HOLD_OPEN_AML_FLAGS = "The player has open AML flags."
 # Keys of ``LedgerTransaction.metadata`` agents may read; the rest (a reason staff typed, who posted an
 # adjustment) is operator staff's (``cashier.selectors.ledger_transaction_metadata``).
 METADATA_FOR_AGENTS = frozenset({"reason_code", "gateway", "method", "gateway_reference", "reverses"})
+
+# Manual adjustments (``cashier.services.adjustments``): per currency, ``AdjustmentPolicy`` rows set the
+# ceiling (a larger adjustment is refused) and the four-eyes threshold (above it an adjustment waits for a
+# second person). A currency without a row gets these defaults (the data migration writes them as rows for
+# the major currencies, where operators edit them).
+ADJUSTMENT_CEILING_DEFAULT = "50000"
+ADJUSTMENT_FOUR_EYES_DEFAULT = "1000"
+ADJUSTMENT_POLICY_CURRENCIES = ("EUR", "USD", "GBP", "CHF", "CAD", "AUD", "NZD")

@@ -7,8 +7,16 @@ from django.db.models import Q
 from backoffice.filtersets import BaseFilterSet
 from backoffice.money import CURRENCY_CHOICES
 from backoffice.querysets import agent_for_user
-from cashier.choices import PLAYER_KINDS, AccountKind, CaseStatus, DepositStatus, FlagKind, WithdrawalStatus
-from cashier.models import AmlCase, AttentionItem, Deposit, Entry, LedgerTransaction, Withdrawal
+from cashier.choices import (
+    PLAYER_KINDS,
+    AccountKind,
+    AdjustmentStatus,
+    CaseStatus,
+    DepositStatus,
+    FlagKind,
+    WithdrawalStatus,
+)
+from cashier.models import Adjustment, AmlCase, AttentionItem, Deposit, Entry, LedgerTransaction, Withdrawal
 
 
 def _date(label):
@@ -89,6 +97,16 @@ class WithdrawalFilterSet(BaseFilterSet):
     class Meta:
         model = Withdrawal
         fields = ["q", "status", "player", "currency", "needs_second_approval", "created_after"]
+
+
+class AdjustmentFilterSet(BaseFilterSet):
+    search_fields = ("player__username__iexact", "reason")
+    status = django_filters.ChoiceFilter(choices=AdjustmentStatus.choices)
+    player = django_filters.NumberFilter(field_name="player_id", widget=forms.HiddenInput)
+
+    class Meta:
+        model = Adjustment
+        fields = ["q", "status", "player", "currency", "reason_code"]
 
 
 class AttentionItemFilterSet(BaseFilterSet):

@@ -6,7 +6,15 @@ from django.contrib.auth import get_user_model
 from backoffice.forms import FiniteJSONField
 from backoffice.money import has_valid_precision
 from cashier.choices import AdjustmentReason, AttentionOutcome
-from cashier.models import AmlThreshold, AutoApprovalRule, FxRate, PaymentGateway, PaymentMethod, WithdrawalPolicy
+from cashier.models import (
+    AdjustmentPolicy,
+    AmlThreshold,
+    AutoApprovalRule,
+    FxRate,
+    PaymentGateway,
+    PaymentMethod,
+    WithdrawalPolicy,
+)
 from cashier.simulator import simulation_validate
 from players.models import Player
 
@@ -35,6 +43,37 @@ class AdjustmentForm(forms.Form):
         if not reason:
             raise forms.ValidationError("A reason is required.")
         return reason
+
+
+class AdjustmentRejectForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=300)
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError("A reason is required.")
+        return reason
+
+
+class AdjustmentApproveForm(forms.Form):
+    confirm = forms.BooleanField(label="I have checked this adjustment and its reason")
+
+
+class AdjustmentPolicyForm(forms.ModelForm):
+    class Meta:
+        model = AdjustmentPolicy
+        fields = ["currency", "ceiling", "four_eyes_above"]
+
+    def clean(self):
+        cleaned = super().clean()
+        ceiling, four_eyes = cleaned.get("ceiling"), cleaned.get("four_eyes_above")
+        if ceiling is not None and ceiling <= 0:
+            self.add_error("ceiling", "The ceiling must be above zero.")
+        if four_eyes is not None and four_eyes < 0:
+            self.add_error("four_eyes_above", "The threshold must not be negative.")
+        elif ceiling is not None and four_eyes is not None and four_eyes > ceiling:
+            self.add_error("four_eyes_above", "The four-eyes threshold must not be above the ceiling.")
+        return cleaned
 
 
 class LiabilityForm(forms.Form):

@@ -55,6 +55,14 @@ class AttentionItemQuerySet(ScopedQuerySet):
     """The needs-attention queue: operator staff with the permission only, never agents."""
 
 
+class AdjustmentQuerySet(ScopedQuerySet):
+    """Manual adjustments as requested (a reason staff typed): operator staff only, never agents."""
+
+
+class AdjustmentPolicyQuerySet(ScopedQuerySet):
+    pass
+
+
 class WithdrawalPolicyQuerySet(ScopedQuerySet):
     pass
 

@@ -7,6 +7,8 @@ from django.utils.timesince import timesince
 
 from backoffice.tables import BaseTable, ChoiceBadgeColumn, DateTimeColumn, KindColumn, MoneyColumn
 from cashier.models import (
+    Adjustment,
+    AdjustmentPolicy,
     AmlCase,
     AmlFlag,
     AmlThreshold,
@@ -128,6 +130,36 @@ class WithdrawalTable(BaseTable):
                   "needs_second_approval", "payout_reference", "paid_at")
         default_columns = ("reference", "created_at", "player", "method", "amount", "status", "auto_approved",
                            "needs_second_approval")
+
+
+class AdjustmentTable(BaseTable):
+    id = tables.Column(linkify=True, verbose_name="Adjustment")
+    player = tables.Column(linkify=True)
+    amount = MoneyColumn()
+    status = ChoiceBadgeColumn()
+    created_at = DateTimeColumn(format="Y-m-d H:i")
+    requested_by = tables.Column(verbose_name="Requested by", empty_values=())
+    decided_at = DateTimeColumn(format="Y-m-d H:i")
+
+    class Meta(BaseTable.Meta):
+        model = Adjustment
+        fields = ("id", "created_at", "player", "amount", "currency", "status", "reason_code", "reason",
+                  "requested_by", "decided_by", "decided_at", "transaction")
+        default_columns = ("id", "created_at", "player", "amount", "status", "reason_code", "requested_by",
+                           "decided_by")
+
+    def render_requested_by(self, record):
+        return record.requested_by or record.requested_label or "—"
+
+
+class AdjustmentPolicyTable(BaseTable):
+    currency = tables.Column(linkify=True)
+    ceiling = MoneyColumn()
+    four_eyes_above = MoneyColumn()
+
+    class Meta(BaseTable.Meta):
+        model = AdjustmentPolicy
+        fields = ("currency", "ceiling", "four_eyes_above")
 
 
 class AttentionItemTable(BaseTable):

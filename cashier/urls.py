@@ -16,6 +16,10 @@ def crud(name: str, list_view, edit_view):
 urlpatterns = [
     path("players/<int:pk>/wallets/", views.PlayerWalletsView.as_view(), name="player_wallets"),
     path("accounts/<int:pk>/adjust/", views.AccountAdjustView.as_view(), name="account_adjust"),
+    path("adjustments/", views.AdjustmentListView.as_view(), name="adjustment_list"),
+    path("adjustments/<int:pk>/", views.AdjustmentView.as_view(), name="adjustment"),
+    path("adjustments/<int:pk>/approve/", views.AdjustmentApproveView.as_view(), name="adjustment_approve"),
+    path("adjustments/<int:pk>/reject/", views.AdjustmentRejectView.as_view(), name="adjustment_reject"),
     path("entries/", views.EntryListView.as_view(), name="entry_list"),
     path("transactions/", views.LedgerTransactionListView.as_view(), name="ledgertransaction_list"),
     path("transactions/<int:pk>/", views.LedgerTransactionView.as_view(), name="ledgertransaction"),
@@ -42,6 +46,7 @@ urlpatterns = [
     *crud("paymentmethod", views.PaymentMethodListView, views.PaymentMethodEditView),
     *crud("autoapprovalrule", views.AutoApprovalRuleListView, views.AutoApprovalRuleEditView),
     *crud("withdrawalpolicy", views.WithdrawalPolicyListView, views.WithdrawalPolicyEditView),
+    *crud("adjustmentpolicy", views.AdjustmentPolicyListView, views.AdjustmentPolicyEditView),
     *crud("amlthreshold", views.AmlThresholdListView, views.AmlThresholdEditView),
     *crud("fxrate", views.FxRateListView, views.FxRateEditView),
     path("fxrates/import/", views.FxImportView.as_view(), name="fxrate_import"),

@@ -46,6 +46,7 @@ Hot system accounts
     docs/architecture.md, "Ledger".
 """
 
+from .adjustments import Adjustment, AdjustmentPolicy
 from .aml import AmlCase, AmlCaseNote, AmlFlag, AmlThreshold
 from .attention import AttentionItem
 from .fx import FxRate, ReconciliationRun
@@ -63,6 +64,8 @@ from .payments import (
 
 __all__ = [
     'Account',
+    'Adjustment',
+    'AdjustmentPolicy',
     'AmlCase',
     'AmlCaseNote',
     'AmlFlag',

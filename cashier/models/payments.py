@@ -207,7 +207,8 @@ class Withdrawal(AwaitsGateway):
 
     class Meta:
         ordering = ["-id"]
-        permissions = [("approve_withdrawal", "Approve or reject withdrawals")]
+        permissions = [("approve_withdrawal", "Approve or reject withdrawals"),
+                       ("release_aml_hold", "Approve a withdrawal held for open AML flags (Risk & Compliance)")]
         constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="withdrawal_amount_gt_0")]
         indexes = [models.Index(fields=["status", "created_at"], name="withdrawal_status_idx"),
                    models.Index(fields=["answer_due_at"], condition=models.Q(answer_due_at__isnull=False),

@@ -1,6 +1,13 @@
 """Cashier services. Import from here: ``from cashier.services import ledger_post``."""
 
-from cashier.services.adjustments import balance_adjust  # noqa: F401
+from cashier.services.adjustments import (  # noqa: F401
+    adjustment_approve,
+    adjustment_check,
+    adjustment_limits,
+    adjustment_reject,
+    adjustment_request,
+    balance_adjust,
+)
 from cashier.services.aml import (  # noqa: F401
     aml_case_assign,
     aml_case_note_add,
@@ -30,6 +37,7 @@ from cashier.services.webhooks import webhook_handle, webhook_sign  # noqa: F401
 from cashier.services.withdrawals import (  # noqa: F401
     payout_send,
     withdrawal_approve,
+    withdrawal_held_for_aml,
     withdrawal_payout_result,
     withdrawal_reject,
     withdrawal_request,

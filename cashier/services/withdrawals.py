@@ -119,13 +119,24 @@ def _queue_payout(w: Withdrawal) -> None:
     payout_send_task.delay_on_commit(w.pk)
 
 
+def withdrawal_held_for_aml(w: Withdrawal) -> bool:
+    """Whether ``w`` was held for open AML flags, or its player has some now: releasing it is Risk &
+    Compliance's (``cashier.release_aml_hold``)."""
+    return HOLD_OPEN_AML_FLAGS in (w.hold_reasons or []) or bool(aml.player_open_flags(player_id=w.player_id))
+
+
 @transaction.atomic
 def withdrawal_approve(*, withdrawal_id: int, actor) -> Withdrawal:
     """Approve a withdrawal under review. Above the four-eyes threshold the first approval is recorded and
-    a different person must give the second."""
+    a different person must give the second. A withdrawal held for AML needs ``cashier.release_aml_hold``
+    (Risk & Compliance) for every approval."""
     w = Withdrawal.objects.select_for_update(no_key=True).select_related("player").get(pk=withdrawal_id)
     if w.status != WithdrawalStatus.REQUESTED:
         raise ApplicationError("The withdrawal is not awaiting review.", code="invalid_state")
+    if withdrawal_held_for_aml(w) and not actor.has_perm("cashier.release_aml_hold"):
+        raise ApplicationError("This withdrawal is held for open AML flags: only Risk & Compliance (permission "
+                               "to release AML holds) may approve it. Reject it, or ask Risk & Compliance to "
+                               "review the flags.", code="aml_hold")
     if w.needs_second_approval and w.first_approved_by_id is None:
         w.first_approved_by = actor
         w.save(update_fields=["first_approved_by", "updated_at"])

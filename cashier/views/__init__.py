@@ -1,9 +1,17 @@
 """Pages of the cashier app: wallets and the ledger, payments, AML cases, reference data, FX import, reconciliation."""
 
+from .adjustments import (
+    AccountAdjustView,
+    AdjustmentApproveView,
+    AdjustmentListView,
+    AdjustmentPolicyEditView,
+    AdjustmentPolicyListView,
+    AdjustmentRejectView,
+    AdjustmentView,
+)
 from .aml import AmlCaseAssignView, AmlCaseListView, AmlCaseNoteView, AmlCaseResolveView, AmlCaseView
 from .attention import AttentionItemListView, AttentionItemRequeryView, AttentionItemResolveView, AttentionItemView
 from .ledger import (
-    AccountAdjustView,
     EntryListView,
     LedgerTransactionListView,
     LedgerTransactionView,
@@ -45,6 +53,12 @@ from .reference import (
 
 __all__ = [
     'AccountAdjustView',
+    'AdjustmentApproveView',
+    'AdjustmentListView',
+    'AdjustmentPolicyEditView',
+    'AdjustmentPolicyListView',
+    'AdjustmentRejectView',
+    'AdjustmentView',
     'AmlCaseAssignView',
     'AmlCaseListView',
     'AmlCaseNoteView',

@@ -14,8 +14,10 @@ from django.views import View
 from backoffice.htmx import vary_on_htmx, wants_partial
 from backoffice.views import generic
 from cashier import filtersets, forms, selectors, services, tables
+from cashier.choices import AdjustmentStatus
 from cashier.models import (
     Account,
+    Adjustment,
     Deposit,
     Entry,
     LedgerTransaction,
@@ -48,6 +50,9 @@ class PlayerWalletsView(generic.ObjectDetailView):
             # the adjust button links only to an account this user may adjust
             "cash_account": Account.objects.restrict(request.user, "adjust").filter(player=player,
                                                                             kind="player_cash").first(),
+            # adjustments above the four-eyes threshold, waiting for a second person (operator staff only)
+            "pending_adjustments": Adjustment.objects.restrict(request.user).filter(
+                player=player, status=AdjustmentStatus.PENDING).select_related("requested_by"),
         }
         template = self.partial_template_name if wants_partial(request) else self.template_name
         return vary_on_htmx(TemplateResponse(request, template, context))
@@ -105,27 +110,3 @@ class LiabilityView(generic.ObjectPermissionMixin, View):
             "base_currency": settings.BASE_CURRENCY,
             "base_total": None if any(r["base"] is None for r in rows) else sum(r["base"] for r in rows),
             "opts": Account._meta})
-
-
-class AccountAdjustView(generic.ActionView):
-    """A manual adjustment of a player's cash wallet (permission ``cashier.adjust_account``)."""
-
-    queryset = Account.objects.filter(player__isnull=False, kind="player_cash").select_related("player")
-    action = "adjust"
-    form = forms.AdjustmentForm
-    submit_label = "Post adjustment"
-    success_message = "Adjustment posted."
-
-    def get_form_kwargs(self, obj):
-        return {"currency": obj.currency}
-
-    def render(self, obj, form):
-        response = super().render(obj, form)
-        response.context_data["title"] = f"Adjust the cash balance of {obj.player} ({obj.balance:.2f} {obj.currency})"
-        return response
-
-    def perform(self, obj, form):
-        services.balance_adjust(player=obj.player, amount=form.cleaned_data["amount"],
-                                reason_code=form.cleaned_data["reason_code"], reason=form.cleaned_data["reason"],
-                                actor=self.request.user)
-        return obj

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from backoffice.money import format_money
+from backoffice.querysets import is_operator_staff
 from backoffice.views import generic
 from cashier import filtersets, forms, selectors, services, tables
 from cashier.models import (
@@ -98,10 +100,32 @@ class WithdrawalCreateView(generic.ActionView):
 
 
 class WithdrawalApproveView(generic.ActionView):
-    queryset = Withdrawal.objects.all()
+    """Shows what is approved (amount, player, method, the four-eyes step) and why it was held: operator
+    staff only (approving is an operator permission; the hold reasons come through their selector)."""
+
+    queryset = Withdrawal.objects.select_related("player", "method", "first_approved_by")
     action = "approve"
     form = forms.ApproveForm
+    template_name = "cashier/action_summary.html"
     submit_label = "Approve"
+
+    def render(self, obj, form):
+        self.title = f"Approve withdrawal {obj.reference} ({format_money(obj.amount, obj.currency)})"
+        response = super().render(obj, form)
+        reasons = selectors.withdrawal_hold_reasons(user=self.request.user, withdrawal=obj)
+        # defensive: approving is operator staff's; an AML hold is never named to anyone else
+        held_for_aml = is_operator_staff(self.request.user) and services.withdrawal_held_for_aml(obj)
+        response.context_data.update({
+            "summary": [
+                ("Amount", format_money(obj.amount, obj.currency)), ("Player", obj.player), ("Method", obj.method),
+                ("Requested at", f"{obj.created_at:%Y-%m-%d %H:%M}"), ("Status", obj.get_status_display()),
+                ("Four-eyes", (f"First approval by {obj.first_approved_by}; a second person must approve"
+                               if obj.first_approved_by_id else "Two different people must approve")
+                 if obj.needs_second_approval else "One approval"),
+                ("AML hold", "Held for open AML flags: releasing it needs the Risk & Compliance permission"
+                 if held_for_aml else "No")],
+            "summary_list_title": "Why it was held for review", "summary_list": reasons or ["No hold reasons."]})
+        return response
 
     def get_success_message(self, result):
         if result.status == "requested":

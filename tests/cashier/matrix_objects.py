@@ -121,3 +121,25 @@ def _attention(world):
     return {k: AttentionItem.objects.get_or_create(deposit=d, resolved_at=None,
                                                    defaults={"reason": "The gateway did not answer."})[0]
             for k, d in deposits.items()}
+
+
+@matrix.objects_for("cashier.adjustmentpolicy")
+def _adjustment_policies(world):
+    from cashier.models import AdjustmentPolicy
+
+    return _same(AdjustmentPolicy.objects.get_or_create(currency="EUR")[0])
+
+
+@matrix.objects_for("cashier.adjustment")
+def _adjustments(world):
+    """Per matrix player, an adjustment above the four-eyes threshold, pending (approve and reject apply)."""
+    from cashier.models import Adjustment
+    from cashier.services import adjustment_request
+
+    if "adjustments" not in world:
+        world["adjustments"] = {
+            key: Adjustment.objects.filter(player=world[name], status="pending").first() or adjustment_request(
+                player=world[name], amount="5000", reason_code="goodwill", reason="zq-matrix",
+                actor=world["operators"]["Finance"] if "operators" in world else None, actor_label="matrix")
+            for key, name in (("a", "player_a"), ("c", "player_c"), ("foreign", "player_b"))}
+    return world["adjustments"]

@@ -44,7 +44,7 @@ def test_answers_lost_with_the_worker_and_the_broker_are_asked_for_or_flagged(ce
                                          simulation={"delay_seconds": DELIVERY_DELAY, "status_query_fail_rate": 1})
     dark_method = PaymentMethod.objects.create(gateway=dark, code="card", name="Dark card", currency="EUR",
                                                min_amount=Decimal("10"), max_amount=Decimal("1000"))
-    finance = OperatorFactory(role="Finance")
+    finance, risk = OperatorFactory(role="Finance"), OperatorFactory(role="Risk & Compliance")
     broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
     broker.flushdb()
     ids = []
@@ -55,7 +55,9 @@ def test_answers_lost_with_the_worker_and_the_broker_are_asked_for_or_flagged(ce
             d = deposit_initiate(player=player, method=m, amount="200")
             deposit_confirm(deposit_id=d.pk, amount=Decimal("200"), currency="EUR")
             w = withdrawal_request(player=player, method=m, amount="50")
-            withdrawal_approve(withdrawal_id=w.pk, actor=finance)  # the payout task goes to the broker on commit
+            # deposit-then-withdraw holds it for AML: Risk & Compliance releases it; the payout task goes to
+            # the broker on commit
+            withdrawal_approve(withdrawal_id=w.pk, actor=risk)
             ids.append(w.pk)
         sent = Withdrawal.objects.filter(pk__in=ids).exclude(payout_reference="")
         assert _wait(lambda: sent.count() == 6), "the worker did not send the payouts"

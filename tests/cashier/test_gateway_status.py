@@ -45,9 +45,10 @@ def sent_payout(gateway, method, no_simulator, finance, django_capture_on_commit
         d = deposit_initiate(player=player, method=method, amount="500")
         deposit_confirm(deposit_id=d.pk, amount=Decimal("500"), currency="EUR")
         w = withdrawal_request(player=player, method=method, amount=amount)
-        withdrawal_approve(withdrawal_id=w.pk, actor=finance)
+        # deposit-then-withdraw flags the player: the AML hold is Risk & Compliance's to release
+        withdrawal_approve(withdrawal_id=w.pk, actor=OperatorFactory(role="Risk & Compliance"))
         if w.needs_second_approval:
-            withdrawal_approve(withdrawal_id=w.pk, actor=OperatorFactory(role="Finance"))
+            withdrawal_approve(withdrawal_id=w.pk, actor=OperatorFactory(role="Risk & Compliance"))
         with django_capture_on_commit_callbacks(execute=True):
             assert payout_send(withdrawal_id=w.pk)
         return Withdrawal.objects.get(pk=w.pk)

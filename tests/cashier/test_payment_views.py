@@ -36,7 +36,8 @@ def test_withdrawal_review_with_four_eyes_through_pages(login, player, method, n
     d = deposit_initiate(player=player, method=method, amount="500")
     deposit_confirm(deposit_id=d.pk, amount=Decimal("500"), currency="EUR")
     WithdrawalPolicy.objects.create(currency="EUR", four_eyes_above=Decimal("100"))
-    first, second = OperatorFactory(role="Finance"), OperatorFactory(role="Finance")
+    # Risk & Compliance: the withdrawal right after the deposit is held for an AML flag (deposit-then-withdraw)
+    first, second = OperatorFactory(role="Risk & Compliance"), OperatorFactory(role="Risk & Compliance")
     c1, c2 = login(first), login(second)
     r = c1.post(reverse("cashier:withdrawal_add"), {"player": player.pk, "method": method.pk, "amount": "200"})
     assert r.status_code == 302

@@ -97,7 +97,7 @@ def test_adjustment_page_posts_and_refuses_bad_input(finance, player):
     cash = player_account(player=player, kind=AccountKind.PLAYER_CASH)
     url = reverse("cashier:account_adjust", args=[cash.pk])
     assert finance.get(url).status_code == 200
-    r = finance.post(url, {"amount": "-20.00", "reason_code": "correction", "reason": "double credit"})
+    r = finance.post(url, {"amount": "-20.00", "reason_code": "correction", "reason": "double credit", "confirm": "1"})
     assert r.status_code == 302
     assert player_balances(player=player)["cash"] == Decimal("100.00")
     for data, error in [
