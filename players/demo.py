@@ -21,6 +21,7 @@ from players.services import (
     rg_limit_set,
     segment_counts_refresh,
 )
+from players.visibility import STAFF_SUMMARY_KEY
 
 COUNTRIES = [("GB", "GBP"), ("MT", "EUR"), ("DE", "EUR"), ("IE", "EUR"), ("SE", "SEK"), ("CA", "CAD"),
              ("FI", "EUR"), ("NZ", "NZD")]
@@ -118,14 +119,17 @@ def _seed_extras(stdout) -> None:
         if p.kyc_status != KycStatus.UNVERIFIED:
             t = p.created_at + timedelta(days=rng.randint(0, 5))
             kyc.append(KycEvent(player=p, from_status="unverified", to_status="pending", reason="Documents uploaded"))
+            # As player_kyc_set records it: the staff-typed reason only in the staff-only part (agents read the status).
             events.append(TimelineEvent(player=p, occurred_at=t, module="players", kind="players.kyc",
-                                        summary="KYC unverified → pending: Documents uploaded"))
+                                        summary="KYC unverified → pending",
+                                        data={STAFF_SUMMARY_KEY: "KYC unverified → pending: Documents uploaded"}))
             if p.kyc_status in (KycStatus.VERIFIED, KycStatus.REJECTED):
                 reason = "Passport and utility bill checked" if p.kyc_status == KycStatus.VERIFIED else "Blurry ID"
                 kyc.append(KycEvent(player=p, from_status="pending", to_status=p.kyc_status, reason=reason))
                 events.append(TimelineEvent(player=p, occurred_at=t + timedelta(hours=rng.randint(1, 48)),
                                             module="players", kind="players.kyc",
-                                            summary=f"KYC pending → {p.kyc_status}: {reason}"))
+                                            summary=f"KYC pending → {p.kyc_status}",
+                                            data={STAFF_SUMMARY_KEY: f"KYC pending → {p.kyc_status}: {reason}"}))
         for _ in range(rng.randint(0, 6)):  # logins, so the timeline has some texture before other modules add theirs
             t = p.created_at + timedelta(days=rng.randint(0, 300), minutes=rng.randint(0, 1440))
             if t < timezone.now():

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from backoffice.models import AuditEvent, User
-from players.models import Agent, Player
+from players.models import Agent, Player, TimelineEvent
 
 
 @pytest.mark.django_db
@@ -54,6 +54,11 @@ def test_seed_demo_is_idempotent(settings):
     call_command("seed_demo")
     assert counts == (User.objects.count(), Agent.objects.count(), Player.objects.count(),
                       AuditEvent.objects.count())
+    # The demo's timeline reads as the services record it: an agent reads no staff-typed reason.
+    agent = Agent.objects.filter(user__isnull=False).exclude(parent=None).first()
+    texts = [e.text for e in TimelineEvent.objects.filter(player__agent__path__startswith=agent.path)
+             .for_reader(agent.user)]
+    assert texts and not [t for t in texts if "Passport" in t or "Documents uploaded" in t or "Blurry" in t]
 
 
 @pytest.mark.django_db
