@@ -12,7 +12,7 @@ from guardian.shortcuts import assign_perm, get_perms, remove_perm
 
 from backoffice.exceptions import ApplicationError
 from backoffice.money import to_decimal
-from backoffice.querysets import agent_for_user
+from backoffice.querysets import agent_for_user, agent_has_flag
 from backoffice.services import audit_record, snapshot
 from players.choices import AgentFlag
 from players.models import Agent
@@ -149,6 +149,9 @@ def agent_move(*, agent: Agent, parent: Agent | None, reason: str = "", actor=No
     if parent is not None:
         _check_limits_within_parent(parent, agent.credit_limit, agent.max_wager, agent.currency)
     acting = agent_for_user(actor) if actor is not None else None
+    # Moving a node moves its players with it: the same flag as moving a player, never "Add accounts" alone.
+    if acting is not None and not agent_has_flag(actor, acting, "players.move_players"):
+        raise ApplicationError("Moving agents needs the \"Move players\" flag on your node.", code="flag")
     if acting is not None and (not agent.is_descendant_of(acting) or parent is None
                                or not parent.path.startswith(acting.path)):
         raise ApplicationError("Agents can only move nodes inside their own sub-tree.", code="scope")

@@ -213,6 +213,21 @@ class TestMoves:
         assert a.path == f"{m2.path}{a.pk}/" and s.path == f"{a.path}{s.pk}/" and s.level == 3
         assert AuditEvent.objects.filter(action="agent.move", object_id=str(a.pk)).exists()
 
+    def test_an_agent_moves_nodes_only_with_the_move_players_flag(self):
+        """A node moves with its players: "Add accounts" alone must not move them (issue: own flag per action)."""
+        top = AgentFactory(flags=["add_accounts"])
+        a, b = AgentFactory(parent=top, login=False), AgentFactory(parent=top, login=False)
+        s = AgentFactory(parent=a, login=False)
+        with pytest.raises(ApplicationError) as exc:
+            agent_move(agent=s, parent=b, actor=top.user)
+        assert exc.value.code == "flag"
+        assert Agent.objects.get(pk=s.pk).parent_id == a.pk
+        mover = AgentFactory(flags=["add_accounts", "move_players"])
+        c, d = AgentFactory(parent=mover, login=False), AgentFactory(parent=mover, login=False)
+        t = AgentFactory(parent=c, login=False)
+        agent_move(agent=t, parent=d, actor=mover.user)
+        assert Agent.objects.get(pk=t.pk).parent_id == d.pk
+
     def test_agent_move_under_own_descendant_refused(self):
         m1 = AgentFactory()
         a = AgentFactory(parent=m1)
