@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 
 from django.core import signing
-from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from backoffice.exceptions import ApplicationError
@@ -31,7 +30,8 @@ class AccountAdjustView(generic.ActionView):
     action = "adjust"
     form = forms.AdjustmentForm
     submit_label = "Review adjustment"
-    confirm_template_name = "cashier/adjustment_confirm.html"
+    confirm_template = "cashier/adjustment_confirm.html"
+    confirm_field = "confirm"
 
     def get_form_kwargs(self, obj):
         return {"currency": obj.currency}
@@ -49,37 +49,26 @@ class AccountAdjustView(generic.ActionView):
         response.context_data["title"] = f"Adjust the cash balance of {obj.player} ({obj.balance:.2f} {obj.currency})"
         return response
 
-    def post(self, request, *args, **kwargs):
-        if request.POST.get("confirm") and "edit" not in request.POST:
-            return super().post(request, *args, **kwargs)
-        obj = self.get_object()
-        form = self.get_form(obj)
-        if "edit" in request.POST or not form.is_valid():
-            return self.render(obj, form)
+    def confirmation(self, obj, form) -> str:
         data = form.cleaned_data
-        try:
-            four_eyes = services.adjustment_check(player=obj.player, amount=data["amount"],
-                                                  reason_code=data["reason_code"], reason=data["reason"])
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-            return self.render(obj, form)
-        token = signing.dumps({"account": obj.pk, "amount": str(data["amount"]), "key": uuid.uuid4().hex},
-                              salt=_CONFIRM_SALT)
-        return self.render_confirmation(obj, form, four_eyes=four_eyes, token=token)
+        self._four_eyes = services.adjustment_check(player=obj.player, amount=data["amount"],
+                                                    reason_code=data["reason_code"], reason=data["reason"])
+        verb, preposition = ("credit", "to") if data["amount"] > 0 else ("debit", "from")
+        return f"You are about to {verb} {format_money(abs(data['amount']), obj.currency)} {preposition} " \
+               f"the cash wallet of {obj.player}"
 
-    def render_confirmation(self, obj, form, *, four_eyes: bool, token: str):
+    def confirmation_context(self, obj, form) -> dict:
         amount, currency = form.cleaned_data["amount"], obj.currency
         limits = services.adjustment_limits(currency=currency)
-        return TemplateResponse(self.request, self.confirm_template_name, {
-            "object": obj, "opts": self.model._meta, "form": form, "token": token,
-            "title": f"Confirm the adjustment of {obj.player}'s cash balance",
-            "verb": "credit" if amount > 0 else "debit", "preposition": "to" if amount > 0 else "from",
-            "amount_text": format_money(abs(amount), currency), "currency": currency,
-            "balance_text": format_money(obj.balance, currency),
+        token = signing.dumps({"account": obj.pk, "amount": str(amount), "key": uuid.uuid4().hex}, salt=_CONFIRM_SALT)
+        return {
+            "token": token, "title": f"Confirm the adjustment of {obj.player}'s cash balance",
+            "verb": "credit" if amount > 0 else "debit", "amount_text": format_money(abs(amount), currency),
+            "currency": currency, "balance_text": format_money(obj.balance, currency),
             "balance_after_text": format_money(obj.balance + amount, currency),
             "reason_code_label": AdjustmentReason(form.cleaned_data["reason_code"]).label,
-            "four_eyes": four_eyes, "four_eyes_text": format_money(limits.four_eyes_above, currency),
-            "cancel_url": obj.player.get_absolute_url()})
+            "four_eyes": self._four_eyes, "four_eyes_text": format_money(limits.four_eyes_above, currency),
+            "cancel_url": obj.player.get_absolute_url()}
 
     def _idempotency_key(self, obj, form) -> str:
         token = self.request.POST.get("token", "")

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from django.template.response import TemplateResponse
-
-from backoffice.exceptions import ApplicationError
 from backoffice.querysets import agent_for_user
 from backoffice.views import generic
 from players import filtersets, forms, services, tables
@@ -78,36 +75,7 @@ class PlayerKycSetView(generic.ActionView):
         services.player_kyc_set(player=obj, actor=self.request.user, **form.cleaned_data)
 
 
-class _ConfirmFirst:
-    """Two steps for what cannot be taken back at once: the first valid POST shows ``confirmation()`` (the
-    service's statement) with the same values in hidden fields and a confirm button; only a POST carrying
-    ``confirmed`` acts. An empty statement acts at once. A refusal of the service shows on the form."""
-
-    confirm_template = "players/action_confirm.html"
-    confirm_label = "Confirm"
-
-    def confirmation(self, obj, form) -> str:
-        raise NotImplementedError
-
-    def post(self, request, *args, **kwargs):
-        if request.POST.get("confirmed") != "1":
-            obj = self.get_object()
-            form = self.get_form(obj)
-            if form.is_valid():
-                try:
-                    statement = self.confirmation(obj, form)
-                except ApplicationError as exc:
-                    form.add_error(None, exc.message)
-                    return self.render(obj, form)
-                if statement:
-                    return TemplateResponse(request, self.confirm_template, {
-                        "object": obj, "form": form, "opts": self.model._meta, "title": self.title,
-                        "statement": statement, "submit_label": self.confirm_label,
-                        "cancel_url": obj.get_absolute_url()})
-        return super().post(request, *args, **kwargs)
-
-
-class PlayerLimitSetView(_ConfirmFirst, generic.ActionView):
+class PlayerLimitSetView(generic.ActionView):
     queryset = Player.objects.all()
     action = "limit"
     form = forms.RgLimitForm
@@ -148,7 +116,7 @@ class PlayerLimitConfirmView(generic.ActionView):
         services.rg_limit_confirm(player=obj, limit_id=form.cleaned_data["limit"], actor=self.request.user)
 
 
-class PlayerExclusionView(_ConfirmFirst, generic.ActionView):
+class PlayerExclusionView(generic.ActionView):
     queryset = Player.objects.all()
     action = "limit"
     form = forms.RgExclusionForm

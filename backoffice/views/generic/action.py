@@ -24,6 +24,11 @@ class ActionView(ObjectPermissionMixin, View):
     ``perform()`` runs in its own ``transaction.atomic()`` block: a service that refuses (``ApplicationError``
     or ``ValidationError``) after writing something leaves nothing behind, with or without
     ``ATOMIC_REQUESTS`` (with it, the block is a savepoint inside the request's transaction).
+
+    Two steps for what cannot be taken back at once: when ``confirmation()`` returns a statement (the service's
+    words: "Self-exclusion until ..."), the first valid POST shows it with the same values and a confirm button
+    (``confirm_template``, extra context from ``confirmation_context()``); only a POST carrying ``confirm_field``
+    acts, and one carrying ``edit`` goes back to the form. An empty statement (the default) acts at once.
     """
 
     form = None
@@ -33,6 +38,9 @@ class ActionView(ObjectPermissionMixin, View):
     success_message = "Done."
     success_url = None  # URL name to go to after success (with the object's pk for object actions)
     cancel_url = None  # URL name for create-style actions; object actions cancel back to the object
+    confirm_template = "generic/action_confirm.html"
+    confirm_label = "Confirm"
+    confirm_field = "confirmed"
 
     def get_object(self):
         return super().get_object() if "pk" in self.kwargs else None
@@ -47,6 +55,13 @@ class ActionView(ObjectPermissionMixin, View):
 
     def perform(self, obj, form):
         raise NotImplementedError
+
+    def confirmation(self, obj, form) -> str:
+        """The statement to confirm before acting; "" acts at once. May refuse with ``ApplicationError``."""
+        return ""
+
+    def confirmation_context(self, obj, form) -> dict:
+        return {}
 
     def get_success_message(self, result) -> str:
         return self.success_message
@@ -75,6 +90,20 @@ class ActionView(ObjectPermissionMixin, View):
     def post(self, request, *args, **kwargs):
         obj = self.get_object()
         form = self.get_form(obj)
+        if "edit" in request.POST:
+            return self.render(obj, form)
+        if form.is_valid() and not request.POST.get(self.confirm_field):
+            try:
+                statement = self.confirmation(obj, form)
+            except ApplicationError as exc:
+                form.add_error(None, exc.message)
+                return self.render(obj, form)
+            if statement:
+                return TemplateResponse(request, self.confirm_template, {
+                    "object": obj, "form": form, "opts": self.model._meta, "title": self.title,
+                    "statement": statement, "submit_label": self.confirm_label, "confirm_field": self.confirm_field,
+                    "cancel_url": obj.get_absolute_url() if obj is not None else reverse(self.cancel_url),
+                    **self.confirmation_context(obj, form)})
         if form.is_valid():
             try:
                 with transaction.atomic():
